@@ -1,0 +1,141 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# nettypool: build, test and run.
+#
+#   make            the library, the tools, and the module when kernel
+#                   headers are installed
+#   make check      every test: unit tests (plain, ASan+UBSan, valgrind),
+#                   then the module's suites in a QEMU guest; ends with
+#                   "N passed, N failed"
+#   make run        build, load the module in a guest, allocate, show stats
+#   make lint       checkpatch --strict, kernel-doc, sparse and W=1
+#   make install    PREFIX=/usr/local
+#
+# The module itself is built by Kbuild (see ./Kbuild) from the same
+# kernel/ sources the library compiles in userspace.
+
+CC		?= gcc
+BUILD		?= build
+PREFIX		?= /usr/local
+KDIR		?= $(firstword $(wildcard /lib/modules/$(shell uname -r)/build) \
+			$(lastword $(sort $(wildcard /usr/src/linux-headers-*-amd64))))
+SAN_FLAGS	?=
+
+VERSION		:= 0.1.0
+SONAME		:= libnettypool.so.0
+
+WARN_FLAGS	:= -Wall -Wextra -Wshadow -Wmissing-prototypes -Wstrict-prototypes \
+		   -Wno-unused-parameter -Werror
+CFLAGS		?= -O2 -g
+ALL_CFLAGS	:= -std=gnu11 $(WARN_FLAGS) $(CFLAGS) $(SAN_FLAGS) -fPIC -pthread \
+		   -Ikernel -Iuapi -Iuserspace/include -Iuserspace/lib
+LDLIBS		:= -pthread
+
+CORE_SRCS	:= kernel/chunk.c kernel/subpage.c kernel/chunk_list.c \
+		   kernel/arena.c kernel/region_map.c kernel/core.c
+LIB_SRCS	:= $(CORE_SRCS) userspace/lib/env_user.c userspace/lib/pool.c \
+		   userspace/lib/backend_local.c userspace/lib/backend_kernel.c
+LIB_OBJS	:= $(LIB_SRCS:%.c=$(BUILD)/%.o)
+HDRS		:= $(wildcard kernel/*.h uapi/linux/*.h userspace/include/*.h \
+			userspace/lib/*.h)
+
+UNIT_SRCS	:= $(wildcard tests/unit/*.c)
+UNIT_OBJS	:= $(UNIT_SRCS:%.c=$(BUILD)/%.o)
+CHECK_LIBS	:= $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubunit -lm -lrt)
+
+DEMO		:= $(BUILD)/nettypool-demo
+
+.PHONY: all lib tools module check check-unit check-asan check-valgrind \
+	check-guest run lint install clean deps
+
+all: lib tools
+
+lib: $(BUILD)/libnettypool.a $(BUILD)/$(SONAME) $(BUILD)/nettypool.pc
+
+tools: $(DEMO)
+
+$(BUILD)/%.o: %.c $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(BUILD)/libnettypool.a: $(LIB_OBJS)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(BUILD)/$(SONAME): $(LIB_OBJS)
+	$(CC) $(ALL_CFLAGS) -shared -Wl,-soname,$(SONAME) \
+		-Wl,--version-script=userspace/lib/libnettypool.map \
+		-o $@ $^ $(LDLIBS)
+	ln -sf $(SONAME) $(BUILD)/libnettypool.so
+
+$(BUILD)/nettypool.pc: userspace/nettypool.pc.in
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' $< > $@
+
+$(DEMO): userspace/tools/demo.c $(BUILD)/libnettypool.a
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libnettypool.a $(LDLIBS)
+
+$(BUILD)/unit-tests: $(UNIT_OBJS) $(BUILD)/libnettypool.a
+	$(CC) $(ALL_CFLAGS) -o $@ $(UNIT_OBJS) $(BUILD)/libnettypool.a \
+		$(CHECK_LIBS) $(LDLIBS)
+
+module:
+ifneq ($(KDIR),)
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+else
+	@echo "no kernel headers found: module not built (make deps installs them)"
+endif
+
+deps:
+	bash scripts/install-deps.sh
+
+# Every lane appends its results to $(BUILD)/results; tests/summary.sh
+# prints the closing "N passed, N failed" line and fails if any failed.
+check: deps
+	@rm -rf $(BUILD)/results && mkdir -p $(BUILD)/results
+	-$(MAKE) --no-print-directory check-unit
+	-$(MAKE) --no-print-directory check-asan
+	-$(MAKE) --no-print-directory check-valgrind
+	-$(MAKE) --no-print-directory check-guest
+	@bash tests/summary.sh $(BUILD)/results
+
+check-unit: $(BUILD)/unit-tests
+	@mkdir -p $(BUILD)/results
+	bash tests/run-unit.sh unit $(BUILD)/unit-tests $(BUILD)/results
+
+check-asan:
+	$(MAKE) --no-print-directory BUILD=build/asan \
+		SAN_FLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+		build/asan/unit-tests
+	@mkdir -p $(BUILD)/results
+	bash tests/run-unit.sh asan build/asan/unit-tests $(BUILD)/results
+
+check-valgrind: $(BUILD)/unit-tests
+	@mkdir -p $(BUILD)/results
+	bash tests/run-unit.sh valgrind $(BUILD)/unit-tests $(BUILD)/results
+
+check-guest:
+	@mkdir -p $(BUILD)/results
+	@if [ -x tests/guest/run-suites.sh ]; then \
+		bash tests/guest/run-suites.sh $(BUILD)/results; \
+	else echo "guest suites: not present yet"; fi
+
+run: deps all
+	bash scripts/run.sh
+
+lint:
+	bash scripts/lint.sh $(CORE_SRCS) $(wildcard kernel/*.h)
+
+install: lib
+	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include/linux
+	install -m 0644 $(BUILD)/libnettypool.a $(DESTDIR)$(PREFIX)/lib/
+	install -m 0755 $(BUILD)/$(SONAME) $(DESTDIR)$(PREFIX)/lib/
+	ln -sf $(SONAME) $(DESTDIR)$(PREFIX)/lib/libnettypool.so
+	install -m 0644 $(BUILD)/nettypool.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/
+	install -m 0644 userspace/include/nettypool.h $(DESTDIR)$(PREFIX)/include/
+	install -m 0644 uapi/linux/nettypool.h $(DESTDIR)$(PREFIX)/include/linux/
+
+clean:
+	rm -rf build
+ifneq ($(KDIR),)
+	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
+endif

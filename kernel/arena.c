@@ -1,0 +1,429 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Arenas: independent allocators inside one pool, as Netty's PoolArena.
+ *
+ * An arena owns chunks, kept in six chunk lists by usage (chunk_list.c),
+ * and one subpage pool per tiny (16-byte steps below 512) and small (512
+ * bytes up to half a page) size class: a ring of subpages of that element
+ * size with a free element.
+ *
+ * Allocation of a normalised size norm:
+ *  - below a page, the subpage pool of its class answers when its ring
+ *    is not empty;
+ *  - otherwise the lists are tried in Netty's order q050, q025, q000,
+ *    qInit, q075: q050 first, to fill chunks that are already well used
+ *    and let nearly empty ones drain; q075 last, as its chunks have the
+ *    least room; q100 never, as its chunks are full;
+ *  - only then is a new chunk made; it enters through qInit.
+ * A new chunk needs pages, which may sleep: the arena lock is dropped
+ * while the pages are obtained (np_core_new_chunk()), and the lists are
+ * tried once more when it is retaken, because another caller may have
+ * made room meanwhile; a chunk obtained for nothing is given back.
+ *
+ * Empty chunks. Netty destroys a chunk that empties while in q000 or
+ * falls below it. With keep_empty_chunks (the default) the arena keeps
+ * one such chunk in qInit instead (the "spare"), so a workload that
+ * oscillates around one chunk's worth of memory does not create and
+ * destroy a chunk on every swing (Netty issues #9253, #14257, #16827).
+ * Trim gives back the spare, every empty chunk in qInit, and every
+ * subpage that only its size class's "do not destroy the last one" rule
+ * kept alive.
+ *
+ * Retained buffers. A buffer has one reference when allocated; the extra
+ * references taken by np_arena_retain() live in a small hash of the
+ * arena (only retained buffers have an entry), so a free first drops
+ * those, and only the last one frees the buffer.
+ *
+ * Locking: arena->lock protects the lists, every chunk in them, the
+ * subpage pools, the refs and the counters. It is taken with the pool's
+ * region_lock held for read, or with no lock held; chunks leave the arena
+ * through a "dead" list the caller destroys once the lock is dropped.
+ */
+#include "np_core.h"
+
+/**
+ * np_arena_init() - set up an empty arena
+ * @arena: zeroed memory for the arena.
+ * @core: the pool.
+ * @index: the arena's position in the pool.
+ */
+void np_arena_init(struct np_arena *arena, struct np_core *core,
+		   unsigned int index)
+{
+	struct np_chunk_list *q = arena->lists;
+	u64 chunk_size = core->geo.chunk_size;
+	unsigned int i;
+
+	np_lock_init(&arena->lock);
+	arena->core = core;
+	arena->index = index;
+	for (i = 0; i < NP_NR_TINY_POOLS; i++)
+		np_subpage_head_init(&arena->tiny_pools[i]);
+	for (i = 0; i < NP_MAX_SMALL_POOLS; i++)
+		np_subpage_head_init(&arena->small_pools[i]);
+
+	np_chunk_list_init(&q[NP_Q100], arena, NULL, 100, INT_MAX, chunk_size,
+			   "q100");
+	np_chunk_list_init(&q[NP_Q075], arena, &q[NP_Q100], 75, 100, chunk_size,
+			   "q075");
+	np_chunk_list_init(&q[NP_Q050], arena, &q[NP_Q075], 50, 100, chunk_size,
+			   "q050");
+	np_chunk_list_init(&q[NP_Q025], arena, &q[NP_Q050], 25, 75, chunk_size,
+			   "q025");
+	np_chunk_list_init(&q[NP_Q000], arena, &q[NP_Q025], 1, 50, chunk_size,
+			   "q000");
+	np_chunk_list_init(&q[NP_QINIT], arena, &q[NP_Q000], INT_MIN, 25,
+			   chunk_size, "qInit");
+	q[NP_Q100].prev_list = &q[NP_Q075];
+	q[NP_Q075].prev_list = &q[NP_Q050];
+	q[NP_Q050].prev_list = &q[NP_Q025];
+	q[NP_Q025].prev_list = &q[NP_Q000];
+	q[NP_Q000].prev_list = NULL;
+	q[NP_QINIT].prev_list = &q[NP_QINIT];
+}
+
+/**
+ * np_arena_subpage_head() - the subpage pool of a tiny or small size
+ * @arena: the arena.
+ * @norm: normalised size below the page size.
+ *
+ * Return: the pool head.
+ */
+struct np_subpage *np_arena_subpage_head(struct np_arena *arena, u32 norm)
+{
+	if (norm < NP_TINY_MAX)
+		return &arena->tiny_pools[norm / NP_TINY_QUANTUM];
+	return &arena->small_pools[np_fls64(norm >> 10)];
+}
+
+static void np_arena_kill_chunk(struct np_arena *arena,
+				struct np_chunk *chunk,
+				struct np_region **dead)
+{
+	if (arena->spare == chunk)
+		arena->spare = NULL;
+	arena->stats.chunks--;
+	chunk->region.dead = true;
+	chunk->region.next_dead = *dead;
+	*dead = &chunk->region;
+}
+
+/*
+ * A chunk fell out of q000 empty: keep it as the spare, or hand it to the
+ * caller to destroy. A new spare replaces one that has been used since.
+ */
+static void np_arena_chunk_emptied(struct np_arena *arena,
+				   struct np_chunk *chunk,
+				   struct np_region **dead)
+{
+	struct np_chunk *spare = arena->spare;
+
+	if (arena->core->cfg.keep_empty_chunks > 0 &&
+	    (!spare || spare == chunk || !np_chunk_is_empty(spare))) {
+		arena->spare = chunk;
+		np_chunk_list_add(&arena->lists[NP_QINIT], chunk);
+		return;
+	}
+	np_arena_kill_chunk(arena, chunk, dead);
+}
+
+/* Netty's allocateNormal order; q100 is never tried. */
+static const enum np_chunk_list_id np_arena_alloc_order[] = {
+	NP_Q050, NP_Q025, NP_Q000, NP_QINIT, NP_Q075,
+};
+
+static bool np_arena_try_alloc(struct np_arena *arena, u64 norm,
+			       struct np_chunk **chunk, u64 *handle)
+{
+	unsigned int i;
+
+	if (norm < arena->core->geo.page_size) {
+		struct np_subpage *head = np_arena_subpage_head(arena, (u32)norm);
+		struct np_subpage *subpage = head->next;
+
+		if (subpage != head) {
+			*handle = np_subpage_allocate(subpage);
+			*chunk = subpage->chunk;
+			return *handle != 0;
+		}
+	}
+	for (i = 0; i < sizeof(np_arena_alloc_order) /
+			sizeof(np_arena_alloc_order[0]); i++) {
+		struct np_chunk_list *list = &arena->lists[np_arena_alloc_order[i]];
+
+		if (np_chunk_list_allocate(list, norm, chunk, handle))
+			return true;
+	}
+	return false;
+}
+
+/**
+ * np_arena_alloc() - allocate a tiny, small or normal buffer
+ * @arena: the arena.
+ * @norm: normalised size, at most the chunk size.
+ * @gfp: how a new chunk's pages may be obtained.
+ * @buf: filled in on success.
+ *
+ * Return: 0, or -ENOMEM when no chunk has room and no new chunk could be
+ * made.
+ */
+int np_arena_alloc(struct np_arena *arena, u64 norm, gfp_t gfp,
+		   struct np_buf *buf)
+{
+	struct np_chunk *fresh = NULL;
+	struct np_chunk *chunk;
+	u64 handle;
+
+	np_lock(&arena->lock);
+	while (!np_arena_try_alloc(arena, norm, &chunk, &handle)) {
+		if (fresh) {
+			if (NP_WARN_ON(!np_chunk_allocate(fresh, norm, &handle))) {
+				np_unlock(&arena->lock);
+				np_core_bury(arena->core, &fresh->region);
+				return -ENOMEM;
+			}
+			np_chunk_list_add(&arena->lists[NP_QINIT], fresh);
+			arena->stats.chunks++;
+			chunk = fresh;
+			fresh = NULL;
+			break;
+		}
+		np_unlock(&arena->lock);
+		fresh = np_core_new_chunk(arena, gfp);
+		if (!fresh)
+			return -ENOMEM;
+		np_lock(&arena->lock);
+	}
+	arena->stats.alloc[np_core_size_class(arena->core, norm)]++;
+	arena->stats.bytes_active += norm;
+	arena->stats.active_buffers++;
+	buf->addr = chunk->region.key + np_chunk_handle_offset(chunk, handle);
+	buf->capacity = norm;
+	buf->region_key = chunk->region.key;
+	buf->region_size = chunk->region.size;
+	np_unlock(&arena->lock);
+
+	if (fresh) {
+		fresh->region.dead = true;
+		np_core_bury(arena->core, &fresh->region);
+	}
+	return 0;
+}
+
+static struct np_ref **np_arena_ref_slot(struct np_arena *arena, u64 addr)
+{
+	u64 hash = (addr >> 4) * 0x9e3779b97f4a7c15ULL;
+	struct np_ref **slot = &arena->refs[hash >> 58];
+
+	while (*slot && (*slot)->addr != addr)
+		slot = &(*slot)->next;
+	return slot;
+}
+
+/* Drop one extra reference of addr; false when it has none. */
+static bool np_arena_drop_ref(struct np_arena *arena, u64 addr)
+{
+	struct np_ref **slot = np_arena_ref_slot(arena, addr);
+	struct np_ref *ref = *slot;
+
+	if (!ref)
+		return false;
+	if (--ref->extra == 0) {
+		*slot = ref->next;
+		arena->nr_refs--;
+		np_meta_free(ref);
+	}
+	return true;
+}
+
+/**
+ * np_arena_free() - drop a reference of the buffer at an offset of a chunk
+ * @arena: the chunk's arena.
+ * @chunk: a chunk of @arena.
+ * @offset: the buffer's offset in @chunk.
+ * @dead: a chunk emptied and not kept is pushed here, to be destroyed by
+ *	the caller once the locks are dropped.
+ *
+ * Return: 0, or -EINVAL when no live buffer starts at @offset.
+ */
+int np_arena_free(struct np_arena *arena, struct np_chunk *chunk, u64 offset,
+		  struct np_region **dead)
+{
+	u32 capacity;
+	u64 handle;
+
+	np_lock(&arena->lock);
+	if (!np_chunk_lookup(chunk, offset, &handle, &capacity)) {
+		np_unlock(&arena->lock);
+		return -EINVAL;
+	}
+	if (arena->nr_refs &&
+	    np_arena_drop_ref(arena, chunk->region.key + offset)) {
+		np_unlock(&arena->lock);
+		return 0;
+	}
+	arena->stats.free[np_core_size_class(arena->core, capacity)]++;
+	arena->stats.bytes_active -= capacity;
+	arena->stats.active_buffers--;
+	if (!np_chunk_list_free(chunk->list, chunk, handle))
+		np_arena_chunk_emptied(arena, chunk, dead);
+	np_unlock(&arena->lock);
+	return 0;
+}
+
+/**
+ * np_arena_retain() - add a reference to the buffer at an offset of a chunk
+ * @arena: the chunk's arena.
+ * @chunk: a chunk of @arena.
+ * @offset: the buffer's offset in @chunk.
+ * @spare: a zeroed struct np_ref the caller allocated; taken (and *@spare
+ *	set to NULL) when the buffer had no extra reference yet.
+ *
+ * Return: 0, -EINVAL when no live buffer starts at @offset, -EOVERFLOW
+ * when the buffer already has 2^32 - 1 references.
+ */
+int np_arena_retain(struct np_arena *arena, struct np_chunk *chunk,
+		    u64 offset, struct np_ref **spare)
+{
+	u64 addr = chunk->region.key + offset;
+	struct np_ref **slot;
+	u32 capacity;
+	u64 handle;
+	int ret = 0;
+
+	np_lock(&arena->lock);
+	if (!np_chunk_lookup(chunk, offset, &handle, &capacity)) {
+		ret = -EINVAL;
+	} else {
+		slot = np_arena_ref_slot(arena, addr);
+		if (!*slot) {
+			*slot = *spare;
+			(*slot)->addr = addr;
+			*spare = NULL;
+			arena->nr_refs++;
+		}
+		if ((*slot)->extra == U32_MAX - 1)
+			ret = -EOVERFLOW;
+		else
+			(*slot)->extra++;
+	}
+	np_unlock(&arena->lock);
+	return ret;
+}
+
+/**
+ * np_arena_usable_size() - capacity of the buffer at an offset of a chunk
+ * @arena: the chunk's arena.
+ * @chunk: a chunk of @arena.
+ * @offset: the buffer's offset in @chunk.
+ *
+ * Return: its normalised size, or 0 when no live buffer starts there.
+ */
+u64 np_arena_usable_size(struct np_arena *arena, struct np_chunk *chunk,
+			 u64 offset)
+{
+	u32 capacity = 0;
+	u64 handle;
+
+	np_lock(&arena->lock);
+	if (!np_chunk_lookup(chunk, offset, &handle, &capacity))
+		capacity = 0;
+	np_unlock(&arena->lock);
+	return capacity;
+}
+
+/* Give every completely free subpage's page back to its chunk. */
+static void np_arena_trim_pool(struct np_arena *arena,
+			       struct np_subpage *head,
+			       struct np_region **dead)
+{
+	struct np_subpage *subpage = head->next;
+
+	while (subpage != head) {
+		struct np_subpage *next = subpage->next;
+		struct np_chunk *chunk = subpage->chunk;
+
+		if (subpage->num_avail == subpage->max_num_elems) {
+			np_subpage_remove_from_pool(subpage);
+			subpage->do_not_destroy = false;
+			if (!np_chunk_list_free(chunk->list, chunk,
+						subpage->memory_map_idx))
+				np_arena_chunk_emptied(arena, chunk, dead);
+		}
+		subpage = next;
+	}
+}
+
+/**
+ * np_arena_trim() - give back whatever the arena holds without using it
+ * @arena: the arena.
+ * @dead: the chunks to destroy are pushed here.
+ */
+void np_arena_trim(struct np_arena *arena, struct np_region **dead)
+{
+	struct np_chunk_list *qinit = &arena->lists[NP_QINIT];
+	struct np_chunk *chunk, *next;
+	unsigned int i;
+
+	np_lock(&arena->lock);
+	for (i = 1; i < NP_NR_TINY_POOLS; i++)
+		np_arena_trim_pool(arena, &arena->tiny_pools[i], dead);
+	for (i = 0; i < arena->core->geo.n_small_pools; i++)
+		np_arena_trim_pool(arena, &arena->small_pools[i], dead);
+	for (chunk = qinit->head; chunk; chunk = next) {
+		next = chunk->next;
+		if (np_chunk_is_empty(chunk)) {
+			np_chunk_list_remove(qinit, chunk);
+			np_arena_kill_chunk(arena, chunk, dead);
+		}
+	}
+	np_unlock(&arena->lock);
+}
+
+/**
+ * np_arena_add_stats() - add the arena's counters to a pool's
+ * @arena: the arena.
+ * @st: the totals.
+ */
+void np_arena_add_stats(struct np_arena *arena, struct np_stats *st)
+{
+	const struct np_arena_counters *c = &arena->stats;
+	unsigned int i;
+
+	np_lock(&arena->lock);
+	st->chunks += c->chunks;
+	st->bytes_active += c->bytes_active;
+	st->active_buffers += c->active_buffers;
+	st->alloc_tiny += c->alloc[NP_SIZE_TINY];
+	st->alloc_small += c->alloc[NP_SIZE_SMALL];
+	st->alloc_normal += c->alloc[NP_SIZE_NORMAL];
+	st->free_tiny += c->free[NP_SIZE_TINY];
+	st->free_small += c->free[NP_SIZE_SMALL];
+	st->free_normal += c->free[NP_SIZE_NORMAL];
+	for (i = 0; i < NP_NR_CHUNK_LISTS; i++)
+		st->chunklist_chunks[i] += arena->lists[i].nr_chunks;
+	np_unlock(&arena->lock);
+}
+
+/**
+ * np_arena_fini() - tear down an arena no one uses
+ * @arena: the arena. Its chunks are left to the caller, which finds them
+ *	all in the region map.
+ *
+ * Return: the number of buffers that were still allocated.
+ */
+u64 np_arena_fini(struct np_arena *arena)
+{
+	struct np_ref *ref;
+	unsigned int i;
+
+	for (i = 0; i < NP_REF_BUCKETS; i++) {
+		while ((ref = arena->refs[i])) {
+			arena->refs[i] = ref->next;
+			np_meta_free(ref);
+		}
+	}
+	arena->nr_refs = 0;
+	np_lock_destroy(&arena->lock);
+	return arena->stats.active_buffers;
+}

@@ -1,0 +1,594 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The pool: configuration, geometry, arenas, the region map, huge
+ * buffers, and the entry points the module and the library call.
+ *
+ * Size classes (contract section 3), for a request of n bytes:
+ *   tiny    n < 512:                 up to a multiple of 16 (0 -> 16);
+ *   small   512 <= n < page_size:    up to a power of two;
+ *   normal  page_size <= n <= chunk: up to a power of two;
+ *   huge    n > chunk_size:          up to a multiple of the system page
+ *           size, with pages of its own, given back on free.
+ * The class of a buffer is the class of its normalised size, so 510
+ * bytes become a 512-byte small buffer, as in Netty.
+ *
+ * Every chunk and huge region is registered in the region map under its
+ * key, which is how np_core_free(), np_core_retain() and
+ * np_core_usable_size() find what an address belongs to. Tiny, small and
+ * normal requests go to the arena picked by np_env_arena_hint() (the CPU
+ * in the kernel, a per-thread choice in userspace); a buffer is always
+ * freed to the arena that owns its chunk. Huge buffers belong to no arena.
+ *
+ * Lock order:
+ *   core->region_lock (read)  ->  arena->lock
+ * The write side of region_lock is taken only with no arena lock held:
+ * to insert a new region (after its pages were obtained, with no lock
+ * held at all), and to remove regions and to allocate, free or retain a
+ * huge buffer. A region found under the read side cannot be destroyed
+ * until the read side is dropped, because destruction removes it from
+ * the map under the write side first ("bury"); so a free looks its
+ * address up and frees into the arena under one read-side section, and
+ * whatever chunk the free empties is destroyed after it. Page blocks are
+ * obtained and released with no lock held, so they may sleep (with a
+ * gfp that allows it).
+ */
+#include "np_core.h"
+
+static const struct np_config np_builtin_defaults = {
+	.page_size = NP_PAGE_SIZE_DEFAULT,
+	.max_order = NP_MAX_ORDER_DEFAULT,
+	.tiny_cache = 512,
+	.small_cache = 256,
+	.normal_cache = 64,
+	.keep_empty_chunks = 1,
+};
+
+static int np_config_cache(s32 *entries, s32 fallback, const char *name)
+{
+	if (*entries < -1 || *entries > NP_CACHE_ENTRIES_MAX) {
+		np_warn("%s %d out of range -1..%d\n", name, *entries,
+			NP_CACHE_ENTRIES_MAX);
+		return -EINVAL;
+	}
+	if (!*entries)
+		*entries = fallback;
+	return 0;
+}
+
+/**
+ * np_config_resolve() - validate a configuration and fill in its defaults
+ * @cfg: the requested configuration; on success, the effective one.
+ * @defaults: where a field is 0 its value comes from here (which must be
+ *	effective itself); NULL for the built-in defaults (8 KiB pages,
+ *	max_order 9, one arena per CPU, Netty's cache sizes, keep one
+ *	empty chunk, no byte limit).
+ *
+ * Return: 0, or -EINVAL (with a log line saying why) when a field is out of
+ * range, a flag is unknown, a reserved field is set, or the chunk would
+ * exceed 1 GiB. @cfg is unchanged on error.
+ */
+int np_config_resolve(struct np_config *cfg, const struct np_config *defaults)
+{
+	struct np_config c = *cfg;
+	unsigned int i;
+	u64 chunk_size;
+
+	if (!defaults)
+		defaults = &np_builtin_defaults;
+	if (c.flags & ~NP_CONFIG_FLAGS_ALL) {
+		np_warn("unknown config flags %#x\n", c.flags);
+		return -EINVAL;
+	}
+	for (i = 0; i < sizeof(c.reserved) / sizeof(c.reserved[0]); i++) {
+		if (c.reserved[i]) {
+			np_warn("config reserved field %u is not zero\n", i);
+			return -EINVAL;
+		}
+	}
+	if (!c.page_size)
+		c.page_size = defaults->page_size;
+	if (!np_is_pow2(c.page_size) || c.page_size < NP_PAGE_SIZE_MIN ||
+	    c.page_size > NP_PAGE_SIZE_MAX || c.page_size < np_env_page_size()) {
+		np_warn("page_size %u is not a power of two in %u..%u\n",
+			c.page_size, NP_PAGE_SIZE_MIN, NP_PAGE_SIZE_MAX);
+		return -EINVAL;
+	}
+	if (!(c.flags & NP_CONFIG_MAX_ORDER) && !c.max_order)
+		c.max_order = defaults->max_order;
+	if (c.max_order > NP_MAX_ORDER_MAX) {
+		np_warn("max_order %u is above %u\n", c.max_order,
+			NP_MAX_ORDER_MAX);
+		return -EINVAL;
+	}
+	chunk_size = (u64)c.page_size << c.max_order;
+	if (chunk_size > NP_CHUNK_SIZE_MAX) {
+		np_warn("chunk size %llu (page_size %u << max_order %u) is above 1 GiB\n",
+			(unsigned long long)chunk_size, c.page_size,
+			c.max_order);
+		return -EINVAL;
+	}
+	if (!c.n_arenas)
+		c.n_arenas = defaults->n_arenas ? defaults->n_arenas :
+						  np_env_nr_cpus();
+	if (c.n_arenas > NP_ARENAS_MAX) {
+		np_warn("n_arenas %u is above %u\n", c.n_arenas, NP_ARENAS_MAX);
+		return -EINVAL;
+	}
+	if (np_config_cache(&c.tiny_cache, defaults->tiny_cache, "tiny_cache") ||
+	    np_config_cache(&c.small_cache, defaults->small_cache,
+			    "small_cache") ||
+	    np_config_cache(&c.normal_cache, defaults->normal_cache,
+			    "normal_cache"))
+		return -EINVAL;
+	if (c.keep_empty_chunks < -1 || c.keep_empty_chunks > 1) {
+		np_warn("keep_empty_chunks %d is not -1, 0 or 1\n",
+			c.keep_empty_chunks);
+		return -EINVAL;
+	}
+	if (!c.keep_empty_chunks)
+		c.keep_empty_chunks = defaults->keep_empty_chunks;
+	if (!c.max_bytes)
+		c.max_bytes = defaults->max_bytes;
+	c.flags |= NP_CONFIG_MAX_ORDER;
+	*cfg = c;
+	return 0;
+}
+
+/**
+ * np_core_create() - make an empty pool
+ * @cfg: an effective configuration (np_config_resolve()).
+ * @ops: hooks of the owner, or NULL.
+ * @priv: owner data, kept in core->priv.
+ * @mem_flags: NP_MEM_* flags for the pool's page blocks.
+ *
+ * Return: the pool, or NULL when out of memory.
+ */
+struct np_core *np_core_create(const struct np_config *cfg,
+			       const struct np_core_ops *ops, void *priv,
+			       unsigned int mem_flags)
+{
+	struct np_core *core;
+	struct np_geometry *geo;
+	unsigned int i;
+
+	core = np_meta_zalloc(sizeof(*core), GFP_KERNEL);
+	if (!core)
+		return NULL;
+	core->cfg = *cfg;
+	core->ops = ops;
+	core->priv = priv;
+	core->mem_flags = mem_flags;
+
+	geo = &core->geo;
+	geo->page_size = cfg->page_size;
+	geo->page_shift = np_fls64(cfg->page_size) - 1;
+	geo->max_order = cfg->max_order;
+	geo->n_pages = 1U << cfg->max_order;
+	geo->n_small_pools = geo->page_shift - 9;
+	geo->bitmap_words = cfg->page_size / NP_TINY_QUANTUM / 64;
+	geo->chunk_shift = geo->page_shift + cfg->max_order;
+	geo->chunk_size = 1ULL << geo->chunk_shift;
+
+	core->depth_map = np_depth_map_create(cfg->max_order);
+	core->arenas = np_meta_zalloc(cfg->n_arenas * sizeof(*core->arenas),
+				      GFP_KERNEL);
+	if (!core->depth_map || !core->arenas) {
+		np_meta_free(core->arenas);
+		np_meta_free(core->depth_map);
+		np_meta_free(core);
+		return NULL;
+	}
+	np_rwlock_init(&core->region_lock);
+	core->n_arenas = cfg->n_arenas;
+	for (i = 0; i < core->n_arenas; i++)
+		np_arena_init(&core->arenas[i], core, i);
+	return core;
+}
+
+/**
+ * np_core_release_region() - give a region's pages and metadata back
+ * @core: the pool.
+ * @region: a region no longer in the map.
+ */
+void np_core_release_region(struct np_core *core, struct np_region *region)
+{
+	if (core->ops && core->ops->region_fini)
+		core->ops->region_fini(core, region);
+	np_mem_free(&region->mem);
+	if (region->kind == NP_REGION_CHUNK)
+		np_chunk_destroy(np_region_chunk(region));
+	else
+		np_meta_free(region);
+}
+
+/**
+ * np_core_destroy() - free a pool and everything in it
+ * @core: a pool no one else uses any more.
+ *
+ * Buffers still allocated are reclaimed with their regions.
+ *
+ * Return: the number of buffers that were still allocated.
+ */
+u64 np_core_destroy(struct np_core *core)
+{
+	u64 leaked = core->huge_regions;
+	size_t i;
+
+	for (i = 0; i < core->n_arenas; i++)
+		leaked += np_arena_fini(&core->arenas[i]);
+	for (i = 0; i < core->map.nr; i++)
+		np_core_release_region(core, core->map.slots[i]);
+	np_region_map_fini(&core->map);
+	np_rwlock_destroy(&core->region_lock);
+	np_meta_free(core->arenas);
+	np_meta_free(core->depth_map);
+	np_meta_free(core);
+	return leaked;
+}
+
+/**
+ * np_core_normalize() - the capacity a request of @size bytes gets
+ * @core: the pool.
+ * @size: bytes requested.
+ *
+ * Return: the normalised size, or 0 when it does not fit in 64 bits.
+ */
+u64 np_core_normalize(const struct np_core *core, u64 size)
+{
+	u64 page = np_env_page_size();
+
+	if (size > core->geo.chunk_size)
+		return size > ~0ULL - page ? 0 : NP_ALIGN_UP(size, page);
+	if (!size)
+		return NP_TINY_QUANTUM;
+	if (size >= NP_TINY_MAX)
+		return 1ULL << np_fls64(size - 1);
+	return NP_ALIGN_UP(size, NP_TINY_QUANTUM);
+}
+
+/**
+ * np_core_size_class() - the class of a normalised size
+ * @core: the pool.
+ * @norm: a normalised size.
+ *
+ * Return: NP_SIZE_TINY, NP_SIZE_SMALL, NP_SIZE_NORMAL or NP_SIZE_HUGE.
+ */
+enum np_size_class np_core_size_class(const struct np_core *core, u64 norm)
+{
+	if (norm < NP_TINY_MAX)
+		return NP_SIZE_TINY;
+	if (norm < core->geo.page_size)
+		return NP_SIZE_SMALL;
+	if (norm <= core->geo.chunk_size)
+		return NP_SIZE_NORMAL;
+	return NP_SIZE_HUGE;
+}
+
+/*
+ * Obtain pages for a region, give it its key and register it. Everything
+ * it reserved is given back on failure.
+ */
+static int np_core_add_region(struct np_core *core, struct np_region *region,
+			      gfp_t gfp)
+{
+	u64 max = core->cfg.max_bytes;
+	int ret;
+
+	np_write_lock(&core->region_lock);
+	if (max && (core->bytes_reserved > max ||
+		    region->size > max - core->bytes_reserved)) {
+		np_write_unlock(&core->region_lock);
+		return -ENOMEM;
+	}
+	core->bytes_reserved += region->size;
+	np_write_unlock(&core->region_lock);
+
+	ret = np_mem_alloc(&region->mem, region->size, core->mem_flags, gfp);
+	if (ret)
+		goto unreserve;
+	if (core->ops && core->ops->region_init)
+		ret = core->ops->region_init(core, region);
+	else
+		region->key = (u64)(uintptr_t)np_mem_addr(&region->mem);
+	if (ret)
+		goto free_mem;
+
+	for (;;) {
+		np_write_lock(&core->region_lock);
+		if (core->map.nr < core->map.cap)
+			break;
+		np_write_unlock(&core->region_lock);
+		ret = np_region_map_grow(&core->map, &core->region_lock, gfp);
+		if (ret)
+			goto fini;
+	}
+	np_region_map_insert(&core->map, region);
+	if (region->kind == NP_REGION_HUGE) {
+		core->huge_regions++;
+		core->huge_alloc++;
+		core->huge_active += region->capacity;
+	}
+	np_write_unlock(&core->region_lock);
+	return 0;
+
+fini:
+	if (core->ops && core->ops->region_fini)
+		core->ops->region_fini(core, region);
+free_mem:
+	np_mem_free(&region->mem);
+unreserve:
+	np_write_lock(&core->region_lock);
+	core->bytes_reserved -= region->size;
+	np_write_unlock(&core->region_lock);
+	return ret;
+}
+
+/**
+ * np_core_new_chunk() - make a chunk for an arena and register it
+ * @arena: the arena, its lock not held.
+ * @gfp: how to obtain its pages.
+ *
+ * The chunk is in the region map but in no chunk list yet.
+ *
+ * Return: the chunk, or NULL (out of memory, or the pool's byte limit).
+ */
+struct np_chunk *np_core_new_chunk(struct np_arena *arena, gfp_t gfp)
+{
+	struct np_chunk *chunk = np_chunk_create(arena, gfp);
+
+	if (!chunk)
+		return NULL;
+	if (np_core_add_region(arena->core, &chunk->region, gfp)) {
+		np_chunk_destroy(chunk);
+		return NULL;
+	}
+	return chunk;
+}
+
+/**
+ * np_core_bury() - unregister and release dead regions
+ * @core: the pool; no lock held.
+ * @dead: regions linked by next_dead, all in the map.
+ */
+void np_core_bury(struct np_core *core, struct np_region *dead)
+{
+	struct np_region *region, *next;
+
+	np_write_lock(&core->region_lock);
+	for (region = dead; region; region = region->next_dead) {
+		np_region_map_remove(&core->map, region);
+		core->bytes_reserved -= region->size;
+	}
+	np_write_unlock(&core->region_lock);
+	for (region = dead; region; region = next) {
+		next = region->next_dead;
+		np_core_release_region(core, region);
+	}
+}
+
+static int np_core_alloc_huge(struct np_core *core, u64 norm, gfp_t gfp,
+			      struct np_buf *buf)
+{
+	struct np_region *region = np_meta_zalloc(sizeof(*region), gfp);
+	int ret;
+
+	if (!region)
+		return -ENOMEM;
+	region->kind = NP_REGION_HUGE;
+	region->size = norm;
+	region->capacity = norm;
+	ret = np_core_add_region(core, region, gfp);
+	if (ret) {
+		np_meta_free(region);
+		return ret;
+	}
+	buf->addr = region->key;
+	buf->capacity = norm;
+	buf->region_key = region->key;
+	buf->region_size = norm;
+	return 0;
+}
+
+/**
+ * np_core_alloc() - allocate a buffer
+ * @core: the pool.
+ * @size: bytes wanted; 0 is served as 16.
+ * @gfp: how new pages may be obtained.
+ * @buf: filled in on success.
+ *
+ * Return: 0, or -ENOMEM (no memory, the byte limit, or a size that
+ * cannot be normalised).
+ */
+int np_core_alloc(struct np_core *core, u64 size, gfp_t gfp,
+		  struct np_buf *buf)
+{
+	u64 norm = np_core_normalize(core, size);
+
+	if (!norm)
+		return -ENOMEM;
+	if (norm > core->geo.chunk_size)
+		return np_core_alloc_huge(core, norm, gfp, buf);
+	return np_arena_alloc(&core->arenas[np_env_arena_hint() %
+					    core->n_arenas], norm, gfp, buf);
+}
+
+static int np_core_free_huge(struct np_core *core, u64 addr)
+{
+	struct np_region *region;
+
+	np_write_lock(&core->region_lock);
+	region = np_region_map_find(&core->map, addr);
+	if (!region || region->kind != NP_REGION_HUGE || region->key != addr) {
+		np_write_unlock(&core->region_lock);
+		return -EINVAL;
+	}
+	if (region->extra_refs) {
+		region->extra_refs--;
+		np_write_unlock(&core->region_lock);
+		return 0;
+	}
+	np_region_map_remove(&core->map, region);
+	core->bytes_reserved -= region->size;
+	core->huge_regions--;
+	core->huge_free++;
+	core->huge_active -= region->capacity;
+	np_write_unlock(&core->region_lock);
+	np_core_release_region(core, region);
+	return 0;
+}
+
+/**
+ * np_core_free() - drop one reference of a buffer, freeing it at zero
+ * @core: the pool.
+ * @addr: the buffer's first byte.
+ *
+ * Return: 0, or -EINVAL when no live buffer of this pool starts at @addr
+ * (nothing changes then).
+ */
+int np_core_free(struct np_core *core, u64 addr)
+{
+	struct np_region *dead = NULL;
+	struct np_region *region;
+	int ret;
+
+	np_read_lock(&core->region_lock);
+	region = np_region_map_find(&core->map, addr);
+	if (!region) {
+		np_read_unlock(&core->region_lock);
+		return -EINVAL;
+	}
+	if (region->kind == NP_REGION_HUGE) {
+		np_read_unlock(&core->region_lock);
+		return np_core_free_huge(core, addr);
+	}
+	ret = np_arena_free(region->arena, np_region_chunk(region),
+			    addr - region->key, &dead);
+	np_read_unlock(&core->region_lock);
+	if (dead)
+		np_core_bury(core, dead);
+	return ret;
+}
+
+static int np_core_retain_huge(struct np_core *core, u64 addr)
+{
+	struct np_region *region;
+	int ret = 0;
+
+	np_write_lock(&core->region_lock);
+	region = np_region_map_find(&core->map, addr);
+	if (!region || region->kind != NP_REGION_HUGE || region->key != addr)
+		ret = -EINVAL;
+	else if (region->extra_refs == U32_MAX - 1)
+		ret = -EOVERFLOW;
+	else
+		region->extra_refs++;
+	np_write_unlock(&core->region_lock);
+	return ret;
+}
+
+/**
+ * np_core_retain() - add a reference to a buffer
+ * @core: the pool.
+ * @addr: the buffer's first byte.
+ *
+ * Each reference is dropped by one np_core_free(); the buffer is freed
+ * with the last.
+ *
+ * Return: 0, -EINVAL when no live buffer starts at @addr, -ENOMEM,
+ * -EOVERFLOW past 2^32 - 1 references.
+ */
+int np_core_retain(struct np_core *core, u64 addr)
+{
+	struct np_ref *spare;
+	struct np_region *region;
+	int ret;
+
+	spare = np_meta_zalloc(sizeof(*spare), GFP_KERNEL);
+	if (!spare)
+		return -ENOMEM;
+	np_read_lock(&core->region_lock);
+	region = np_region_map_find(&core->map, addr);
+	if (!region) {
+		ret = -EINVAL;
+	} else if (region->kind == NP_REGION_HUGE) {
+		np_read_unlock(&core->region_lock);
+		np_meta_free(spare);
+		return np_core_retain_huge(core, addr);
+	} else {
+		ret = np_arena_retain(region->arena, np_region_chunk(region),
+				      addr - region->key, &spare);
+	}
+	np_read_unlock(&core->region_lock);
+	np_meta_free(spare);
+	return ret;
+}
+
+/**
+ * np_core_usable_size() - the capacity of a live buffer
+ * @core: the pool.
+ * @addr: the buffer's first byte.
+ *
+ * Return: its normalised size, or 0 when no live buffer starts at @addr.
+ */
+u64 np_core_usable_size(struct np_core *core, u64 addr)
+{
+	struct np_region *region;
+	u64 capacity = 0;
+
+	np_read_lock(&core->region_lock);
+	region = np_region_map_find(&core->map, addr);
+	if (region && region->kind == NP_REGION_HUGE)
+		capacity = region->key == addr ? region->capacity : 0;
+	else if (region)
+		capacity = np_arena_usable_size(region->arena,
+						np_region_chunk(region),
+						addr - region->key);
+	np_read_unlock(&core->region_lock);
+	return capacity;
+}
+
+/**
+ * np_core_trim() - give back every page the pool holds but does not use
+ * @core: the pool.
+ *
+ * Releases, in every arena, the subpages kept only because they were the
+ * last of their size class, the kept empty chunk, and every empty chunk
+ * in qInit.
+ */
+void np_core_trim(struct np_core *core)
+{
+	unsigned int i;
+
+	for (i = 0; i < core->n_arenas; i++) {
+		struct np_region *dead = NULL;
+
+		np_arena_trim(&core->arenas[i], &dead);
+		if (dead)
+			np_core_bury(core, dead);
+	}
+}
+
+/**
+ * np_core_stats() - the pool's counters
+ * @core: the pool.
+ * @st: filled in; leaked_on_close is the owner's to set.
+ */
+void np_core_stats(struct np_core *core, struct np_stats *st)
+{
+	unsigned int i;
+
+	memset(st, 0, sizeof(*st));
+	st->page_size = core->geo.page_size;
+	st->chunk_size = core->geo.chunk_size;
+	st->n_arenas = core->n_arenas;
+	np_read_lock(&core->region_lock);
+	for (i = 0; i < core->n_arenas; i++)
+		np_arena_add_stats(&core->arenas[i], st);
+	st->huge_regions = core->huge_regions;
+	st->bytes_reserved = core->bytes_reserved;
+	st->bytes_active += core->huge_active;
+	st->active_buffers += core->huge_regions;
+	st->alloc_huge = core->huge_alloc;
+	st->free_huge = core->huge_free;
+	np_read_unlock(&core->region_lock);
+}

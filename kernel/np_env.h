@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The environment of the allocator core.
+ *
+ * The core (chunk.c, subpage.c, chunk_list.c, arena.c, region_map.c,
+ * core.c) is compiled twice: into nettypool.ko, and into the userspace
+ * library and its unit tests. It never calls a kernel or libc function by
+ * itself; everything it needs from the world around it is named here and
+ * implemented twice, in np_env_kernel.h and np_env_user.h:
+ *
+ *  - fixed-width types u8..u64, s32, bool, size_t, gfp_t and errno values;
+ *  - np_lock_t, a lock that never sleeps, for arena state;
+ *  - np_rwlock_t, a reader/writer lock that never sleeps, for the region map;
+ *  - np_meta_zalloc() / np_meta_free(), zeroed memory for metadata;
+ *  - struct np_mem with np_mem_alloc() / np_mem_free() / np_mem_addr(),
+ *    the page blocks that back a chunk or a huge buffer;
+ *  - np_err() / np_warn() / np_info(), logging;
+ *  - NP_WARN_ON(), a checked assertion that reports once and evaluates to
+ *    its condition;
+ *  - bit helpers np_fls64(), np_ffz64(), np_is_pow2();
+ *  - np_env_page_size(), the page size of the system, and
+ *    np_env_nr_cpus(), np_env_arena_hint(), to spread users over arenas.
+ */
+#ifndef NP_ENV_H
+#define NP_ENV_H
+
+#ifdef __KERNEL__
+#include "np_env_kernel.h"
+#else
+#include "np_env_user.h"
+#endif
+
+/* struct np_mem flags, passed to np_mem_alloc() */
+#define NP_MEM_MAP	(1U << 0)	/* the core's user needs a linear mapping */
+#define NP_MEM_ACCOUNT	(1U << 1)	/* charge the pages to the caller's memcg */
+
+#define NP_ALIGN_UP(x, a)	(((x) + ((a) - 1)) & ~((__typeof__(x))(a) - 1))
+
+#endif /* NP_ENV_H */

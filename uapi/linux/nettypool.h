@@ -1,0 +1,204 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * nettypool: Netty's pooled buffer allocator as a kernel module.
+ *
+ * The userspace ABI of /dev/nettypool. Every open() of the device creates
+ * one private pool; the ioctls below configure it, allocate and free
+ * buffers in it and read its counters. Buffers are named by their mmap
+ * offset: NP_IOC_ALLOC returns the offset of the buffer's first byte and
+ * the offset and size of the region (a chunk, or a huge buffer's own
+ * pages) that holds it; mmap(MAP_SHARED) of the whole region at
+ * region_offset makes the buffer visible at
+ * (region address + offset - region_offset).
+ *
+ * Conventions: every structure has a fixed size and explicit padding;
+ * pointers travel as __u64; reserved fields and unknown flag bits must be
+ * zero (-EINVAL otherwise); an unknown command fails with -ENOTTY and a
+ * bad user pointer with -EFAULT.
+ */
+#ifndef _UAPI_LINUX_NETTYPOOL_H
+#define _UAPI_LINUX_NETTYPOOL_H
+
+#include <linux/ioctl.h>
+#include <linux/types.h>
+
+/* Pool geometry limits, shared by the module and the library. */
+#define NP_PAGE_SIZE_MIN	4096
+#define NP_PAGE_SIZE_MAX	65536
+#define NP_PAGE_SIZE_DEFAULT	8192
+#define NP_MAX_ORDER_MAX	14
+#define NP_MAX_ORDER_DEFAULT	9
+#define NP_CHUNK_SIZE_MAX	(1ULL << 30)
+#define NP_ARENAS_MAX		1024
+#define NP_CACHE_ENTRIES_MAX	65536
+
+/* struct np_config.flags */
+#define NP_CONFIG_MAX_ORDER	(1U << 0)	/* max_order is set, even if 0 */
+#define NP_CONFIG_FLAGS_ALL	NP_CONFIG_MAX_ORDER
+
+/**
+ * struct np_config - geometry and policy of one pool
+ * @flags: NP_CONFIG_* bits.
+ * @page_size: bytes per page, a power of two in 4096..65536; 0 = default.
+ * @max_order: depth of a chunk's buddy tree (chunk = page_size << max_order),
+ *	0..14; taken when NP_CONFIG_MAX_ORDER is set or it is non-zero,
+ *	else the default.
+ * @n_arenas: number of arenas, >= 1; 0 = one per online CPU.
+ * @tiny_cache: cache entries per tiny size class; -1 = disabled, 0 = default.
+ * @small_cache: likewise for small size classes.
+ * @normal_cache: likewise for normal size classes.
+ * @keep_empty_chunks: -1 = destroy emptied chunks as Netty does, 0 = default
+ *	(keep), 1 = keep one emptied chunk per arena.
+ * @max_bytes: most bytes of pages the pool may hold; 0 = no limit of its own.
+ * @reserved: must be zero.
+ *
+ * NP_IOC_CONFIGURE writes back the effective values: every default
+ * resolved, disabled caches as -1, keep_empty_chunks as -1 or 1.
+ */
+struct np_config {
+	__u32 flags;
+	__u32 page_size;
+	__u32 max_order;
+	__u32 n_arenas;
+	__s32 tiny_cache;
+	__s32 small_cache;
+	__s32 normal_cache;
+	__s32 keep_empty_chunks;
+	__u64 max_bytes;
+	__u64 reserved[4];
+};
+
+/* struct np_alloc.flags */
+#define NP_ALLOC_ZERO		(1U << 0)	/* the buffer reads as zeroes */
+#define NP_ALLOC_FLAGS_ALL	NP_ALLOC_ZERO
+
+/**
+ * struct np_alloc - one allocation
+ * @size: in: bytes wanted.
+ * @flags: in: NP_ALLOC_* bits.
+ * @pad: must be zero.
+ * @reserved: must be zero.
+ * @offset: out: mmap offset of the buffer's first byte.
+ * @capacity: out: the normalised size actually reserved.
+ * @region_offset: out: mmap offset of the region that holds the buffer.
+ * @region_size: out: size of that region, mappable as a whole.
+ */
+struct np_alloc {
+	__u64 size;
+	__u32 flags;
+	__u32 pad;
+	__u64 reserved[2];
+	__u64 offset;
+	__u64 capacity;
+	__u64 region_offset;
+	__u64 region_size;
+};
+
+/**
+ * struct np_free - names a live buffer, for NP_IOC_FREE and NP_IOC_RETAIN
+ * @offset: mmap offset of the buffer's first byte.
+ * @reserved: must be zero.
+ */
+struct np_free {
+	__u64 offset;
+	__u64 reserved;
+};
+
+/* struct np_batch_op.op */
+#define NP_BATCH_ALLOC		1
+#define NP_BATCH_FREE		2
+
+/**
+ * struct np_batch_op - one operation of NP_IOC_BATCH
+ * @op: NP_BATCH_ALLOC or NP_BATCH_FREE.
+ * @flags: NP_ALLOC_* bits for an allocation, zero for a free.
+ * @size: in, allocation: bytes wanted.
+ * @offset: out for an allocation, in for a free: the buffer.
+ * @capacity: out, allocation: normalised size.
+ * @region_offset: out, allocation: the region holding the buffer.
+ * @region_size: out, allocation: its size.
+ * @result: out: 0, or the negative errno of this operation.
+ * @pad: must be zero.
+ */
+struct np_batch_op {
+	__u32 op;
+	__u32 flags;
+	__u64 size;
+	__u64 offset;
+	__u64 capacity;
+	__u64 region_offset;
+	__u64 region_size;
+	__s32 result;
+	__u32 pad;
+};
+
+/**
+ * struct np_batch - many operations in one call
+ * @ops: user pointer to an array of struct np_batch_op.
+ * @count: number of operations in the array.
+ * @flags: must be zero.
+ * @done: out: operations carried out; the batch stops at the first failure,
+ *	whose errno is in its @result and is also the ioctl's return value.
+ * @reserved: must be zero.
+ */
+struct np_batch {
+	__u64 ops;
+	__u32 count;
+	__u32 flags;
+	__u32 done;
+	__u32 reserved;
+};
+
+/* Index of struct np_stats.chunklist_chunks[], in Netty's order. */
+enum np_chunk_list_id {
+	NP_QINIT,
+	NP_Q000,
+	NP_Q025,
+	NP_Q050,
+	NP_Q075,
+	NP_Q100,
+	NP_NR_CHUNK_LISTS,
+};
+
+/**
+ * struct np_stats - counters of one pool
+ *
+ * Allocation and free counters count what reached an arena (or, for huge
+ * buffers, the page allocator), not cache hits. The same names appear as
+ * "name: value" lines in /sys/kernel/debug/nettypool/stats.
+ */
+struct np_stats {
+	__u64 page_size;
+	__u64 chunk_size;
+	__u64 n_arenas;
+	__u64 chunks;
+	__u64 huge_regions;
+	__u64 bytes_reserved;
+	__u64 bytes_active;
+	__u64 bytes_cached;
+	__u64 alloc_tiny;
+	__u64 alloc_small;
+	__u64 alloc_normal;
+	__u64 alloc_huge;
+	__u64 free_tiny;
+	__u64 free_small;
+	__u64 free_normal;
+	__u64 free_huge;
+	__u64 cache_hits;
+	__u64 active_buffers;
+	__u64 chunklist_chunks[NP_NR_CHUNK_LISTS];
+	__u64 leaked_on_close;
+	__u64 reserved[8];
+};
+
+#define NP_IOC_MAGIC	0xB6
+
+#define NP_IOC_CONFIGURE	_IOWR(NP_IOC_MAGIC, 0x00, struct np_config)
+#define NP_IOC_ALLOC		_IOWR(NP_IOC_MAGIC, 0x01, struct np_alloc)
+#define NP_IOC_FREE		_IOW(NP_IOC_MAGIC, 0x02, struct np_free)
+#define NP_IOC_RETAIN		_IOW(NP_IOC_MAGIC, 0x03, struct np_free)
+#define NP_IOC_BATCH		_IOWR(NP_IOC_MAGIC, 0x04, struct np_batch)
+#define NP_IOC_STATS		_IOR(NP_IOC_MAGIC, 0x05, struct np_stats)
+#define NP_IOC_TRIM		_IO(NP_IOC_MAGIC, 0x06)
+
+#endif /* _UAPI_LINUX_NETTYPOOL_H */

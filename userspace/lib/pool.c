@@ -1,0 +1,141 @@
+// SPDX-License-Identifier: LGPL-2.1 OR GPL-2.0
+/*
+ * The public API of libnettypool (userspace/include/nettypool.h): option
+ * checking, the choice of backend, and errno conventions. The work is done
+ * by the backend behind pool->ops.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "np_lib.h"
+
+static int np_opts_to_config(const struct np_pool_opts *opts,
+			     struct np_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	if (!opts)
+		return 0;
+	if (opts->backend < NP_BACKEND_AUTO || opts->backend > NP_BACKEND_LOCAL)
+		return -EINVAL;
+	if (opts->page_size > UINT_MAX)
+		return -EINVAL;
+	cfg->page_size = (unsigned int)opts->page_size;
+	cfg->max_order = opts->max_order;
+	cfg->n_arenas = opts->n_arenas;
+	cfg->tiny_cache = opts->tiny_cache;
+	cfg->small_cache = opts->small_cache;
+	cfg->normal_cache = opts->normal_cache;
+	cfg->keep_empty_chunks = opts->keep_empty_chunks;
+	cfg->max_bytes = opts->max_bytes;
+	return 0;
+}
+
+static void *np_fail_null(int err)
+{
+	errno = -err;
+	return NULL;
+}
+
+static int np_fail(int err)
+{
+	if (!err)
+		return 0;
+	errno = -err;
+	return -1;
+}
+
+struct np_pool *np_pool_open(const struct np_pool_opts *opts)
+{
+	struct np_pool *pool;
+	struct np_config cfg;
+	int ret;
+
+	ret = np_opts_to_config(opts, &cfg);
+	if (ret)
+		return np_fail_null(ret);
+	pool = calloc(1, sizeof(*pool));
+	if (!pool)
+		return np_fail_null(-ENOMEM);
+	ret = np_kernel_open(pool, opts, &cfg);
+	if (ret == -ENODEV && (!opts || opts->backend == NP_BACKEND_AUTO))
+		ret = np_local_open(pool, &cfg);
+	if (ret) {
+		free(pool);
+		return np_fail_null(ret);
+	}
+	return pool;
+}
+
+int np_pool_close(struct np_pool *pool)
+{
+	if (!pool)
+		return np_fail(-EINVAL);
+	pool->ops->close(pool);
+	free(pool);
+	return 0;
+}
+
+static void *np_alloc_common(struct np_pool *pool, size_t size, bool zero)
+{
+	void *ptr;
+	int ret;
+
+	if (!pool)
+		return np_fail_null(-EINVAL);
+	ret = pool->ops->alloc(pool, size, zero, &ptr);
+	return ret ? np_fail_null(ret) : ptr;
+}
+
+void *np_alloc(struct np_pool *pool, size_t size)
+{
+	return np_alloc_common(pool, size, false);
+}
+
+void *np_zalloc(struct np_pool *pool, size_t size)
+{
+	return np_alloc_common(pool, size, true);
+}
+
+int np_free(struct np_pool *pool, void *ptr)
+{
+	if (!pool)
+		return np_fail(-EINVAL);
+	if (!ptr)
+		return 0;
+	return np_fail(pool->ops->free(pool, ptr));
+}
+
+int np_retain(struct np_pool *pool, void *ptr)
+{
+	if (!pool || !ptr)
+		return np_fail(-EINVAL);
+	return np_fail(pool->ops->retain(pool, ptr));
+}
+
+size_t np_usable_size(struct np_pool *pool, const void *ptr)
+{
+	if (!pool || !ptr)
+		return 0;
+	return pool->ops->usable_size(pool, ptr);
+}
+
+int np_pool_stats(struct np_pool *pool, struct np_stats *st)
+{
+	if (!pool || !st)
+		return np_fail(-EINVAL);
+	return np_fail(pool->ops->stats(pool, st));
+}
+
+int np_trim(struct np_pool *pool)
+{
+	if (!pool)
+		return np_fail(-EINVAL);
+	return np_fail(pool->ops->trim(pool));
+}
+
+int np_pool_backend(const struct np_pool *pool)
+{
+	return pool ? pool->backend : -1;
+}
