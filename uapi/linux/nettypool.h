@@ -191,7 +191,7 @@ struct np_stats {
 	__u64 reserved[8];
 };
 
-#define NP_IOC_MAGIC	0xB6
+#define NP_IOC_MAGIC	'J'
 
 #define NP_IOC_CONFIGURE	_IOWR(NP_IOC_MAGIC, 0x00, struct np_config)
 #define NP_IOC_ALLOC		_IOWR(NP_IOC_MAGIC, 0x01, struct np_alloc)

@@ -1,0 +1,469 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * /dev/nettypool: one private pool per open file, driven by ioctl and
+ * mapped by mmap (uapi/linux/nettypool.h has the ABI).
+ *
+ * Buffers are named by mmap offsets. Every region (chunk or huge buffer)
+ * of every pool gets its own range of offsets from one module-wide
+ * counter that only grows, so an offset is never reused: no pool can
+ * name another pool's region (each pool resolves offsets in its own
+ * region map only), and a mapping that outlives its region can never
+ * reach a later one. When a region is released its user mappings are
+ * zapped (unmap_mapping_range) before its pages go back, so touching it
+ * afterwards faults, finds no region, and gets SIGBUS.
+ *
+ * Pages are mapped lazily by the fault handler, which takes a reference
+ * on the page it maps (udmabuf does the same); remap_pfn_range is never
+ * used, so the pages stay ordinary refcounted pages. Mappings must be
+ * MAP_SHARED, do not grow (VM_DONTEXPAND), are left out of core dumps
+ * (VM_DONTDUMP) and are not inherited by fork (VM_DONTCOPY). A mapping
+ * holds a reference to its file, so release() runs only when no mapping
+ * is left; it reclaims every buffer still allocated, counts them in
+ * leaked_on_close and says so, rate-limited, in the kernel log.
+ *
+ * Locking: np_file.lock (a mutex) serialises NP_IOC_CONFIGURE, which
+ * replaces the pool, against everything else until the pool's first
+ * allocation "freezes" it; after that the pool never changes and the
+ * ioctls run without it, under the pool's own locks (core.c).
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+#include "np_module.h"
+
+#include <linux/atomic.h>
+#include <linux/fs.h>
+#include <linux/highmem.h>
+#include <linux/miscdevice.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/sizes.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#define NP_BATCH_MAX	65536
+#define NP_BATCH_SLICE	64
+
+/**
+ * struct np_file - an open /dev/nettypool
+ * @lock: serialises configuration against use until @frozen.
+ * @frozen: the pool has allocated; its configuration is final.
+ * @pool: the file's pool.
+ * @mapping: the address space of the device node, where mappings live.
+ */
+struct np_file {
+	struct mutex lock;
+	bool frozen;
+	struct np_pool *pool;
+	struct address_space *mapping;
+};
+
+/* Offsets start at 1 MiB, so that an offset of 0 is never a buffer. */
+static atomic64_t np_next_offset = ATOMIC64_INIT(SZ_1M);
+
+static int np_dev_region_init(struct np_core *core, struct np_region *region)
+{
+	region->key = atomic64_fetch_add(PAGE_ALIGN(region->size),
+					 &np_next_offset);
+	return 0;
+}
+
+static void np_dev_region_fini(struct np_core *core, struct np_region *region)
+{
+	struct np_pool *pool = core->priv;
+
+	unmap_mapping_range(pool->mapping, region->key, region->size, 1);
+}
+
+static const struct np_core_ops np_dev_core_ops = {
+	.region_init = np_dev_region_init,
+	.region_fini = np_dev_region_fini,
+};
+
+static struct np_pool *np_dev_new_pool(struct np_file *fp,
+				       struct np_config *cfg)
+{
+	struct np_pool *pool;
+
+	pool = np_pool_new(cfg, "user", &np_dev_core_ops, NP_MEM_ACCOUNT);
+	if (!IS_ERR(pool))
+		pool->mapping = fp->mapping;
+	return pool;
+}
+
+/*
+ * The pool, stable until np_file_put(): a frozen pool needs no lock, an
+ * unfrozen one is held by the mutex (*locked tells which). @freeze
+ * freezes it, as the first allocation does.
+ */
+static struct np_pool *np_file_get(struct np_file *fp, bool freeze,
+				   bool *locked)
+{
+	*locked = false;
+	if (smp_load_acquire(&fp->frozen))
+		return fp->pool;
+	mutex_lock(&fp->lock);
+	*locked = true;
+	if (freeze)
+		smp_store_release(&fp->frozen, true);
+	return fp->pool;
+}
+
+static void np_file_put(struct np_file *fp, bool locked)
+{
+	if (locked)
+		mutex_unlock(&fp->lock);
+}
+
+static int np_dev_open(struct inode *inode, struct file *file)
+{
+	struct np_config cfg = { 0 };
+	struct np_file *fp;
+
+	fp = kzalloc(sizeof(*fp), GFP_KERNEL);
+	if (!fp)
+		return -ENOMEM;
+	mutex_init(&fp->lock);
+	fp->mapping = file->f_mapping;
+	fp->pool = np_dev_new_pool(fp, &cfg);
+	if (IS_ERR(fp->pool)) {
+		int ret = PTR_ERR(fp->pool);
+
+		kfree(fp);
+		return ret;
+	}
+	file->private_data = fp;
+	return 0;
+}
+
+static int np_dev_release(struct inode *inode, struct file *file)
+{
+	struct np_file *fp = file->private_data;
+
+	np_pool_release(fp->pool);
+	mutex_destroy(&fp->lock);
+	kfree(fp);
+	return 0;
+}
+
+static long np_ioc_configure(struct np_file *fp, void __user *uarg)
+{
+	struct np_pool *pool, *old;
+	struct np_config cfg;
+
+	if (copy_from_user(&cfg, uarg, sizeof(cfg)))
+		return -EFAULT;
+	mutex_lock(&fp->lock);
+	if (fp->frozen) {
+		mutex_unlock(&fp->lock);
+		return -EBUSY;
+	}
+	pool = np_dev_new_pool(fp, &cfg);
+	if (IS_ERR(pool)) {
+		mutex_unlock(&fp->lock);
+		return PTR_ERR(pool);
+	}
+	old = fp->pool;
+	fp->pool = pool;
+	mutex_unlock(&fp->lock);
+	np_pool_release(old);
+	return copy_to_user(uarg, &cfg, sizeof(cfg)) ? -EFAULT : 0;
+}
+
+/*
+ * Zero a buffer that may come from a recycled chunk. The region is held
+ * in place by the read side of the region lock, so a racing free of the
+ * same offset by another thread cannot release the pages under us.
+ */
+static void np_dev_zero(struct np_core *core, u64 offset, u64 len)
+{
+	struct np_region *region;
+	u64 pos, end;
+
+	np_read_lock(&core->region_lock);
+	region = np_region_map_find(&core->map, offset);
+	if (region) {
+		pos = offset - region->key;
+		end = pos + len;
+		while (pos < end) {
+			u64 in_page = pos & ~PAGE_MASK;
+			u64 n = min_t(u64, PAGE_SIZE - in_page, end - pos);
+
+			memzero_page(region->mem.pages[pos >> PAGE_SHIFT],
+				     in_page, n);
+			pos += n;
+		}
+	}
+	np_read_unlock(&core->region_lock);
+}
+
+static int np_dev_alloc(struct np_pool *pool, u64 size, u32 flags,
+			struct np_buf *buf)
+{
+	int ret = np_core_alloc(pool->core, size, GFP_KERNEL, buf);
+
+	if (!ret && (flags & NP_ALLOC_ZERO))
+		np_dev_zero(pool->core, buf->addr, buf->capacity);
+	return ret;
+}
+
+static long np_ioc_alloc(struct np_file *fp, void __user *uarg)
+{
+	struct np_pool *pool;
+	struct np_alloc req;
+	struct np_buf buf;
+	bool locked;
+	int ret;
+
+	if (copy_from_user(&req, uarg, sizeof(req)))
+		return -EFAULT;
+	if ((req.flags & ~NP_ALLOC_FLAGS_ALL) || req.pad || req.reserved[0] ||
+	    req.reserved[1])
+		return -EINVAL;
+	pool = np_file_get(fp, true, &locked);
+	ret = np_dev_alloc(pool, req.size, req.flags, &buf);
+	np_file_put(fp, locked);
+	if (ret)
+		return ret;
+	req.offset = buf.addr;
+	req.capacity = buf.capacity;
+	req.region_offset = buf.region_key;
+	req.region_size = buf.region_size;
+	if (copy_to_user(uarg, &req, sizeof(req))) {
+		np_core_free(pool->core, buf.addr);
+		return -EFAULT;
+	}
+	return 0;
+}
+
+static long np_ioc_free(struct np_file *fp, void __user *uarg, bool retain)
+{
+	struct np_pool *pool;
+	struct np_free req;
+	bool locked;
+	int ret;
+
+	if (copy_from_user(&req, uarg, sizeof(req)))
+		return -EFAULT;
+	if (req.reserved)
+		return -EINVAL;
+	pool = np_file_get(fp, false, &locked);
+	if (retain)
+		ret = np_core_retain(pool->core, req.offset);
+	else
+		ret = np_core_free(pool->core, req.offset);
+	np_file_put(fp, locked);
+	return ret;
+}
+
+static int np_batch_one(struct np_pool *pool, struct np_batch_op *op)
+{
+	struct np_buf buf;
+	int ret;
+
+	if (op->pad)
+		return -EINVAL;
+	switch (op->op) {
+	case NP_BATCH_ALLOC:
+		if (op->flags & ~NP_ALLOC_FLAGS_ALL)
+			return -EINVAL;
+		ret = np_dev_alloc(pool, op->size, op->flags, &buf);
+		if (ret)
+			return ret;
+		op->offset = buf.addr;
+		op->capacity = buf.capacity;
+		op->region_offset = buf.region_key;
+		op->region_size = buf.region_size;
+		return 0;
+	case NP_BATCH_FREE:
+		if (op->flags)
+			return -EINVAL;
+		return np_core_free(pool->core, op->offset);
+	default:
+		return -EINVAL;
+	}
+}
+
+static long np_ioc_batch(struct np_file *fp, void __user *uarg)
+{
+	struct np_batch_op *ops;
+	struct np_batch_op __user *uops;
+	struct np_pool *pool;
+	struct np_batch req;
+	u32 pos, i, n;
+	bool locked;
+	int ret = 0;
+
+	if (copy_from_user(&req, uarg, sizeof(req)))
+		return -EFAULT;
+	if (req.flags || req.reserved || req.count > NP_BATCH_MAX)
+		return -EINVAL;
+	uops = u64_to_user_ptr(req.ops);
+	ops = kmalloc_array(NP_BATCH_SLICE, sizeof(*ops), GFP_KERNEL);
+	if (!ops)
+		return -ENOMEM;
+	pool = np_file_get(fp, true, &locked);
+	req.done = 0;
+	for (pos = 0; pos < req.count && !ret; pos += n) {
+		n = min_t(u32, req.count - pos, NP_BATCH_SLICE);
+		if (copy_from_user(ops, uops + pos, n * sizeof(*ops))) {
+			ret = -EFAULT;
+			break;
+		}
+		for (i = 0; i < n; i++) {
+			ops[i].result = np_batch_one(pool, &ops[i]);
+			if (ops[i].result) {
+				ret = ops[i].result;
+				n = i + 1;
+				break;
+			}
+			req.done++;
+		}
+		if (copy_to_user(uops + pos, ops, n * sizeof(*ops)))
+			ret = -EFAULT;
+	}
+	np_file_put(fp, locked);
+	kfree(ops);
+	if (copy_to_user(uarg, &req, sizeof(req)))
+		return -EFAULT;
+	return ret;
+}
+
+static long np_ioc_stats(struct np_file *fp, void __user *uarg)
+{
+	struct np_stats st;
+	struct np_pool *pool;
+	bool locked;
+
+	pool = np_file_get(fp, false, &locked);
+	np_core_stats(pool->core, &st);
+	np_file_put(fp, locked);
+	return copy_to_user(uarg, &st, sizeof(st)) ? -EFAULT : 0;
+}
+
+static long np_ioc_trim(struct np_file *fp)
+{
+	struct np_pool *pool;
+	bool locked;
+
+	pool = np_file_get(fp, false, &locked);
+	np_core_trim(pool->core);
+	np_file_put(fp, locked);
+	return 0;
+}
+
+static long np_dev_ioctl(struct file *file, unsigned int cmd,
+			 unsigned long arg)
+{
+	struct np_file *fp = file->private_data;
+	void __user *uarg = (void __user *)arg;
+
+	switch (cmd) {
+	case NP_IOC_CONFIGURE:
+		return np_ioc_configure(fp, uarg);
+	case NP_IOC_ALLOC:
+		return np_ioc_alloc(fp, uarg);
+	case NP_IOC_FREE:
+		return np_ioc_free(fp, uarg, false);
+	case NP_IOC_RETAIN:
+		return np_ioc_free(fp, uarg, true);
+	case NP_IOC_BATCH:
+		return np_ioc_batch(fp, uarg);
+	case NP_IOC_STATS:
+		return np_ioc_stats(fp, uarg);
+	case NP_IOC_TRIM:
+		return np_ioc_trim(fp);
+	default:
+		return -ENOTTY;
+	}
+}
+
+static vm_fault_t np_vm_fault(struct vm_fault *vmf)
+{
+	struct np_file *fp = vmf->vma->vm_private_data;
+	struct np_core *core = fp->pool->core;
+	u64 offset = (u64)vmf->pgoff << PAGE_SHIFT;
+	struct np_region *region;
+	struct page *page = NULL;
+
+	np_read_lock(&core->region_lock);
+	region = np_region_map_find(&core->map, offset);
+	if (region && !region->dead) {
+		page = region->mem.pages[(offset - region->key) >> PAGE_SHIFT];
+		get_page(page);
+	}
+	np_read_unlock(&core->region_lock);
+	if (!page)
+		return VM_FAULT_SIGBUS;
+	vmf->page = page;
+	return 0;
+}
+
+static const struct vm_operations_struct np_vm_ops = {
+	.fault = np_vm_fault,
+};
+
+static int np_dev_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	struct np_file *fp = file->private_data;
+	unsigned long len = vma->vm_end - vma->vm_start;
+	struct np_region *region;
+	struct np_pool *pool;
+	bool ok = false;
+	bool locked;
+	u64 offset;
+
+	if (!(vma->vm_flags & VM_SHARED))
+		return -EINVAL;
+	if (vma->vm_pgoff > (U64_MAX >> PAGE_SHIFT))
+		return -EINVAL;
+	offset = (u64)vma->vm_pgoff << PAGE_SHIFT;
+	pool = np_file_get(fp, false, &locked);
+	np_read_lock(&pool->core->region_lock);
+	region = np_region_map_find(&pool->core->map, offset);
+	if (region && !region->dead && region->key == offset &&
+	    len <= region->size)
+		ok = true;
+	np_read_unlock(&pool->core->region_lock);
+	np_file_put(fp, locked);
+	if (!ok)
+		return -EINVAL;
+	vma->vm_flags |= VM_DONTEXPAND | VM_DONTDUMP | VM_DONTCOPY;
+	vma->vm_ops = &np_vm_ops;
+	vma->vm_private_data = fp;
+	return 0;
+}
+
+static const struct file_operations np_dev_fops = {
+	.owner = THIS_MODULE,
+	.open = np_dev_open,
+	.release = np_dev_release,
+	.unlocked_ioctl = np_dev_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+	.mmap = np_dev_mmap,
+	.llseek = noop_llseek,
+};
+
+static struct miscdevice np_miscdev = {
+	.minor = MISC_DYNAMIC_MINOR,
+	.name = "nettypool",
+	.fops = &np_dev_fops,
+	.mode = 0666,
+};
+
+/**
+ * np_device_init() - register /dev/nettypool
+ *
+ * Return: 0 or the error of misc_register().
+ */
+int np_device_init(void)
+{
+	return misc_register(&np_miscdev);
+}
+
+/**
+ * np_device_exit() - unregister /dev/nettypool
+ */
+void np_device_exit(void)
+{
+	misc_deregister(&np_miscdev);
+}
