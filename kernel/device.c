@@ -255,6 +255,24 @@ static long np_ioc_free(struct np_file *fp, void __user *uarg, bool retain)
 	return ret;
 }
 
+static long np_ioc_query(struct np_file *fp, void __user *uarg)
+{
+	struct np_query req;
+	struct np_pool *pool;
+	bool locked;
+
+	if (copy_from_user(&req, uarg, sizeof(req)))
+		return -EFAULT;
+	if (req.reserved)
+		return -EINVAL;
+	pool = np_file_get(fp, false, &locked);
+	req.capacity = np_core_usable_size(pool->core, req.offset);
+	np_file_put(fp, locked);
+	if (!req.capacity)
+		return -EINVAL;
+	return copy_to_user(uarg, &req, sizeof(req)) ? -EFAULT : 0;
+}
+
 static int np_batch_one(struct np_pool *pool, struct np_batch_op *op)
 {
 	struct np_buf buf;
@@ -372,6 +390,8 @@ static long np_dev_ioctl(struct file *file, unsigned int cmd,
 		return np_ioc_stats(fp, uarg);
 	case NP_IOC_TRIM:
 		return np_ioc_trim(fp);
+	case NP_IOC_QUERY:
+		return np_ioc_query(fp, uarg);
 	default:
 		return -ENOTTY;
 	}

@@ -104,6 +104,18 @@ struct np_free {
 	__u64 reserved;
 };
 
+/**
+ * struct np_query - what a live buffer is, for NP_IOC_QUERY
+ * @offset: in: mmap offset of the buffer's first byte.
+ * @capacity: out: its normalised size.
+ * @reserved: must be zero.
+ */
+struct np_query {
+	__u64 offset;
+	__u64 capacity;
+	__u64 reserved;
+};
+
 /* struct np_batch_op.op */
 #define NP_BATCH_ALLOC		1
 #define NP_BATCH_FREE		2
@@ -200,5 +212,6 @@ struct np_stats {
 #define NP_IOC_BATCH		_IOWR(NP_IOC_MAGIC, 0x04, struct np_batch)
 #define NP_IOC_STATS		_IOR(NP_IOC_MAGIC, 0x05, struct np_stats)
 #define NP_IOC_TRIM		_IO(NP_IOC_MAGIC, 0x06)
+#define NP_IOC_QUERY		_IOWR(NP_IOC_MAGIC, 0x07, struct np_query)
 
 #endif /* _UAPI_LINUX_NETTYPOOL_H */
