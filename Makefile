@@ -48,7 +48,7 @@ DEMO		:= $(BUILD)/nettypool-demo
 .PHONY: all lib tools module check check-unit check-asan check-valgrind \
 	check-guest run lint install clean deps
 
-all: lib tools
+all: lib tools module
 
 lib: $(BUILD)/libnettypool.a $(BUILD)/$(SONAME) $(BUILD)/nettypool.pc
 

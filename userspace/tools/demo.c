@@ -1,8 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * nettypool-demo: a short mixed workload through libnettypool, then the
- * pool's statistics. make run uses it.
+ * nettypool-demo: a short mixed workload through libnettypool, with the
+ * pool's statistics after each phase. make run uses it.
+ *
+ * With --debugfs, and when the pool lives in the kernel, it also prints
+ * what /sys/kernel/debug/nettypool/ shows while the buffers are live: the
+ * totals, the pool table, and the pool's arenas and chunks.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,8 +50,51 @@ static void print_stats(struct np_pool *pool, const char *when)
 	printf("\n");
 }
 
-int main(void)
+static void cat_file(const char *path)
 {
+	char buf[4096];
+	size_t n;
+	FILE *f = fopen(path, "r");
+
+	if (!f) {
+		printf("(cannot read %s: %s)\n", path, strerror(errno));
+		return;
+	}
+	printf("\n== %s ==\n", path);
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+		fwrite(buf, 1, n, stdout);
+	fclose(f);
+}
+
+/* The totals, the pool table, and every pool's arenas and chunks. */
+static void show_debugfs(void)
+{
+	static const char root[] = "/sys/kernel/debug/nettypool";
+	char path[512];
+	struct dirent *de;
+	DIR *dir;
+
+	snprintf(path, sizeof(path), "%s/stats", root);
+	cat_file(path);
+	snprintf(path, sizeof(path), "%s/pools", root);
+	cat_file(path);
+	dir = opendir(root);
+	if (!dir)
+		return;
+	while ((de = readdir(dir))) {
+		if (de->d_name[0] < '0' || de->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s/arenas", root, de->d_name);
+		cat_file(path);
+		snprintf(path, sizeof(path), "%s/%s/chunks", root, de->d_name);
+		cat_file(path);
+	}
+	closedir(dir);
+}
+
+int main(int argc, char **argv)
+{
+	int debugfs = argc > 1 && !strcmp(argv[1], "--debugfs");
 	static const size_t sizes[] = { 24, 100, 496, 800, 3000, 16384, 65536,
 					1 << 20, 5 << 20 };
 	struct np_pool *pool;
@@ -72,6 +120,8 @@ int main(void)
 		memset(bufs[i], i & 0xff, size);
 	}
 	print_stats(pool, "after 2048 allocations");
+	if (debugfs && np_pool_backend(pool) == NP_BACKEND_KERNEL)
+		show_debugfs();
 	for (i = 0; i < NR_BUFS; i += 2)
 		np_free(pool, bufs[i]);
 	print_stats(pool, "after freeing every other buffer");
