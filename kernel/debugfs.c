@@ -151,14 +151,13 @@ static void np_arena_show_subpages(struct seq_file *m,
 
 		if (head->next == head)
 			continue;
-		seq_printf(m, "    %5u B:", head->next->elem_size);
+		seq_printf(m, "    %u B:\n", head->next->elem_size);
 		for (s = head->next; s != head; s = s->next)
-			seq_printf(m, " [chunk %#llx page %u: %u/%u used]",
+			seq_printf(m, "      chunk %#llx page %u: %u of %u elements used\n",
 				   s->chunk->region.key,
 				   s->run_offset >> s->chunk->region.arena->core->geo.page_shift,
 				   s->max_num_elems - s->num_avail,
 				   s->max_num_elems);
-		seq_putc(m, '\n');
 	}
 }
 
@@ -180,21 +179,25 @@ static int np_pool_arenas_show(struct seq_file *m, void *unused)
 			struct np_chunk_list *list = &arena->lists[l];
 			struct np_chunk *chunk;
 
-			seq_printf(m, "  %-5s usage [%d,%d) -> %s <- %s:",
-				   list->name,
-				   list->min_usage < 0 ? 0 : list->min_usage,
-				   list->max_usage > 100 ? 101 : list->max_usage,
+			if (list->min_usage < 0)
+				seq_printf(m, "  %-5s [MIN,%d)", list->name,
+					   list->max_usage);
+			else if (list->max_usage > 100)
+				seq_printf(m, "  %-5s [%d,MAX]", list->name,
+					   list->min_usage);
+			else
+				seq_printf(m, "  %-5s [%d,%d)", list->name,
+					   list->min_usage, list->max_usage);
+			seq_printf(m, " next %s, prev %s: %llu chunks\n",
 				   list->next_list ? list->next_list->name : "none",
-				   list->prev_list ? list->prev_list->name : "none");
-			if (!list->head)
-				seq_puts(m, " none");
+				   list->prev_list ? list->prev_list->name : "none",
+				   list->nr_chunks);
 			for (chunk = list->head; chunk; chunk = chunk->next)
-				seq_printf(m, " [%#llx %d%% %llu/%llu free%s]",
+				seq_printf(m, "    chunk %#llx: usage %3d%%, %llu of %llu bytes free%s\n",
 					   chunk->region.key,
 					   np_chunk_usage(chunk),
 					   chunk->free_bytes, chunk->region.size,
-					   chunk == arena->spare ? " kept" : "");
-			seq_putc(m, '\n');
+					   chunk == arena->spare ? " (kept empty)" : "");
 		}
 		seq_puts(m, "  tiny subpages:\n");
 		np_arena_show_subpages(m, arena->tiny_pools, NP_NR_TINY_POOLS, 1);

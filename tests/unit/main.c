@@ -25,6 +25,12 @@ struct np_core *np_test_core(u32 page_size, u32 max_order,
 
 static Suite *(*const np_suites[])(void) = {
 	size_class_suite,
+	buddy_suite,
+	subpage_suite,
+	chunk_list_suite,
+	netty_suite,
+	library_suite,
+	stats_suite,
 };
 
 int main(void)
