@@ -122,8 +122,14 @@ check-guest:
 run: deps all
 	bash scripts/run.sh
 
+# np_env_user.h is the userspace half of the environment: not kernel code.
 lint:
-	bash scripts/lint.sh $(CORE_SRCS) $(wildcard kernel/*.h)
+	bash scripts/lint.sh $(wildcard kernel/*.c) \
+		$(filter-out kernel/np_env_user.h,$(wildcard kernel/*.h)) \
+		uapi/linux/nettypool.h
+	@echo "sparse (C=2) and W=1 over the module:"
+	@out=$$($(MAKE) -s -C $(KDIR) M=$(CURDIR) C=2 W=1 modules 2>&1); \
+		echo "$$out"; ! echo "$$out" | grep -qiE 'warning|error'
 
 install: lib
 	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include/linux

@@ -147,8 +147,7 @@ static bool np_arena_try_alloc(struct np_arena *arena, u64 norm,
 			return *handle != 0;
 		}
 	}
-	for (i = 0; i < sizeof(np_arena_alloc_order) /
-			sizeof(np_arena_alloc_order[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(np_arena_alloc_order); i++) {
 		struct np_chunk_list *list = &arena->lists[np_arena_alloc_order[i]];
 
 		if (np_chunk_list_allocate(list, norm, chunk, handle))

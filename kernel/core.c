@@ -79,7 +79,7 @@ int np_config_resolve(struct np_config *cfg, const struct np_config *defaults)
 		np_warn("unknown config flags %#x\n", c.flags);
 		return -EINVAL;
 	}
-	for (i = 0; i < sizeof(c.reserved) / sizeof(c.reserved[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(c.reserved); i++) {
 		if (c.reserved[i]) {
 			np_warn("config reserved field %u is not zero\n", i);
 			return -EINVAL;
@@ -238,12 +238,12 @@ u64 np_core_normalize(const struct np_core *core, u64 size)
 	u64 page = np_env_page_size();
 
 	if (size > core->geo.chunk_size)
-		return size > ~0ULL - page ? 0 : NP_ALIGN_UP(size, page);
+		return size > ~0ULL - page ? 0 : np_align_up(size, page);
 	if (!size)
 		return NP_TINY_QUANTUM;
 	if (size >= NP_TINY_MAX)
 		return 1ULL << np_fls64(size - 1);
-	return NP_ALIGN_UP(size, NP_TINY_QUANTUM);
+	return np_align_up(size, NP_TINY_QUANTUM);
 }
 
 /**
@@ -508,18 +508,16 @@ int np_core_retain(struct np_core *core, u64 addr)
 		return -ENOMEM;
 	np_read_lock(&core->region_lock);
 	region = np_region_map_find(&core->map, addr);
-	if (!region) {
-		ret = -EINVAL;
-	} else if (region->kind == NP_REGION_HUGE) {
-		np_read_unlock(&core->region_lock);
-		np_meta_free(spare);
-		return np_core_retain_huge(core, addr);
-	} else {
+	if (region && region->kind == NP_REGION_CHUNK)
 		ret = np_arena_retain(region->arena, np_region_chunk(region),
 				      addr - region->key, &spare);
-	}
+	else
+		ret = region ? -EAGAIN : -EINVAL;
 	np_read_unlock(&core->region_lock);
 	np_meta_free(spare);
+	/* a huge buffer's references are counted under the write side */
+	if (ret == -EAGAIN)
+		ret = np_core_retain_huge(core, addr);
 	return ret;
 }
 
@@ -537,9 +535,9 @@ u64 np_core_usable_size(struct np_core *core, u64 addr)
 
 	np_read_lock(&core->region_lock);
 	region = np_region_map_find(&core->map, addr);
-	if (region && region->kind == NP_REGION_HUGE)
-		capacity = region->key == addr ? region->capacity : 0;
-	else if (region)
+	if (region && region->kind == NP_REGION_HUGE && region->key == addr)
+		capacity = region->capacity;
+	else if (region && region->kind == NP_REGION_CHUNK)
 		capacity = np_arena_usable_size(region->arena,
 						np_region_chunk(region),
 						addr - region->key);

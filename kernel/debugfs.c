@@ -43,34 +43,32 @@ static void np_stats_add(struct np_stats *sum, const struct np_stats *st)
 		dst[i] += src[i];
 }
 
+#define NP_STAT(field) { #field, offsetof(struct np_stats, field) }
+
+static const struct {
+	const char *name;
+	size_t offset;
+} np_stat_fields[] = {
+	NP_STAT(page_size), NP_STAT(chunk_size), NP_STAT(n_arenas),
+	NP_STAT(chunks), NP_STAT(huge_regions), NP_STAT(bytes_reserved),
+	NP_STAT(bytes_active), NP_STAT(bytes_cached), NP_STAT(alloc_tiny),
+	NP_STAT(alloc_small), NP_STAT(alloc_normal), NP_STAT(alloc_huge),
+	NP_STAT(free_tiny), NP_STAT(free_small), NP_STAT(free_normal),
+	NP_STAT(free_huge), NP_STAT(cache_hits), NP_STAT(active_buffers),
+};
+
 static void np_stats_show(struct seq_file *m, const struct np_stats *st)
 {
 	unsigned int i;
 
-#define NP_SHOW(field) seq_printf(m, "%s: %llu\n", #field, st->field)
-	NP_SHOW(page_size);
-	NP_SHOW(chunk_size);
-	NP_SHOW(n_arenas);
-	NP_SHOW(chunks);
-	NP_SHOW(huge_regions);
-	NP_SHOW(bytes_reserved);
-	NP_SHOW(bytes_active);
-	NP_SHOW(bytes_cached);
-	NP_SHOW(alloc_tiny);
-	NP_SHOW(alloc_small);
-	NP_SHOW(alloc_normal);
-	NP_SHOW(alloc_huge);
-	NP_SHOW(free_tiny);
-	NP_SHOW(free_small);
-	NP_SHOW(free_normal);
-	NP_SHOW(free_huge);
-	NP_SHOW(cache_hits);
-	NP_SHOW(active_buffers);
+	for (i = 0; i < ARRAY_SIZE(np_stat_fields); i++)
+		seq_printf(m, "%s: %llu\n", np_stat_fields[i].name,
+			   *(const __u64 *)((const char *)st +
+					    np_stat_fields[i].offset));
 	for (i = 0; i < NP_NR_CHUNK_LISTS; i++)
 		seq_printf(m, "chunklist_%s: %llu\n", np_list_names[i],
 			   st->chunklist_chunks[i]);
-	NP_SHOW(leaked_on_close);
-#undef NP_SHOW
+	seq_printf(m, "leaked_on_close: %llu\n", st->leaked_on_close);
 }
 
 /*

@@ -51,7 +51,7 @@
  * @mapping: the address space of the device node, where mappings live.
  */
 struct np_file {
-	struct mutex lock;
+	struct mutex lock;	/* configuration against use, until frozen */
 	bool frozen;
 	struct np_pool *pool;
 	struct address_space *mapping;
@@ -99,12 +99,13 @@ static struct np_pool *np_file_get(struct np_file *fp, bool freeze,
 				   bool *locked)
 {
 	*locked = false;
+	/* pairs with the release below: a frozen pool is fully published */
 	if (smp_load_acquire(&fp->frozen))
 		return fp->pool;
 	mutex_lock(&fp->lock);
 	*locked = true;
 	if (freeze)
-		smp_store_release(&fp->frozen, true);
+		smp_store_release(&fp->frozen, true); /* pairs with the acquire */
 	return fp->pool;
 }
 

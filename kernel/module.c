@@ -56,7 +56,7 @@ u64 np_param_max_total_bytes;
 module_param_named(max_total_bytes, np_param_max_total_bytes, ullong, 0444);
 MODULE_PARM_DESC(max_total_bytes, "bytes of pages all pools together may hold (0: no limit)");
 
-DEFINE_MUTEX(np_pools_lock);
+DEFINE_MUTEX(np_pools_lock);	/* the registry and np_leaked_on_close */
 LIST_HEAD(np_pools);
 u64 np_leaked_on_close;
 

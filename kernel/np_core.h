@@ -44,7 +44,7 @@
 #define NP_MAX_SMALL_POOLS	8	/* 512 B .. 32 KiB below a 64 KiB page */
 
 /* Handle of an allocation inside a chunk; see chunk.c. */
-#define NP_HANDLE_SUBPAGE	(1ULL << 62)
+#define NP_HANDLE_SUBPAGE	0x4000000000000000ULL
 #define NP_HANDLE_BITMAP_MASK	0x3fffffffU
 
 enum np_size_class {
@@ -214,7 +214,7 @@ struct np_ref {
  * @stats: counters.
  */
 struct np_arena {
-	np_lock_t lock;
+	struct np_lock lock;
 	struct np_core *core;
 	unsigned int index;
 	struct np_subpage tiny_pools[NP_NR_TINY_POOLS];
@@ -271,7 +271,7 @@ struct np_core {
 	void *priv;
 	unsigned int mem_flags;
 	u8 *depth_map;
-	np_rwlock_t region_lock;
+	struct np_rwlock region_lock;
 	struct np_region_map map;
 	u64 bytes_reserved;
 	u64 huge_regions;
@@ -398,7 +398,7 @@ bool np_subpage_in_use(const struct np_subpage *subpage, u32 bitmap_idx);
 void np_subpage_remove_from_pool(struct np_subpage *subpage);
 
 /* region_map.c */
-int np_region_map_grow(struct np_region_map *map, np_rwlock_t *lock,
+int np_region_map_grow(struct np_region_map *map, struct np_rwlock *lock,
 		       gfp_t gfp);
 void np_region_map_insert(struct np_region_map *map,
 			  struct np_region *region);

@@ -9,8 +9,8 @@
  * implemented twice, in np_env_kernel.h and np_env_user.h:
  *
  *  - fixed-width types u8..u64, s32, bool, size_t, gfp_t and errno values;
- *  - np_lock_t, a lock that never sleeps, for arena state;
- *  - np_rwlock_t, a reader/writer lock that never sleeps, for the region map;
+ *  - struct np_lock, a lock that never sleeps, for arena state;
+ *  - struct np_rwlock, a reader/writer lock that never sleeps, for the region map;
  *  - np_meta_zalloc() / np_meta_free(), zeroed memory for metadata;
  *  - struct np_mem with np_mem_alloc() / np_mem_free() / np_mem_addr(),
  *    the page blocks that back a chunk or a huge buffer;
@@ -31,9 +31,13 @@
 #endif
 
 /* struct np_mem flags, passed to np_mem_alloc() */
-#define NP_MEM_MAP	(1U << 0)	/* the core's user needs a linear mapping */
-#define NP_MEM_ACCOUNT	(1U << 1)	/* charge the pages to the caller's memcg */
+#define NP_MEM_MAP	0x1U	/* the core's user needs a linear mapping */
+#define NP_MEM_ACCOUNT	0x2U	/* charge the pages to the caller's memcg */
 
-#define NP_ALIGN_UP(x, a)	(((x) + ((a) - 1)) & ~((__typeof__(x))(a) - 1))
+/* Round x up to a multiple of a, a power of two. */
+static inline u64 np_align_up(u64 x, u64 a)
+{
+	return (x + a - 1) & ~(a - 1);
+}
 
 #endif /* NP_ENV_H */

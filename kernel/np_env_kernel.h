@@ -30,61 +30,68 @@
 #include <linux/string.h>
 #include <linux/types.h>
 
-typedef spinlock_t np_lock_t;
-typedef rwlock_t np_rwlock_t;
+/* A lock that never sleeps, taken with bottom halves disabled. */
+struct np_lock {
+	spinlock_t lock;	/* the lock itself */
+};
 
-static inline void np_lock_init(np_lock_t *l)
+/* A reader/writer lock that never sleeps, bottom halves disabled. */
+struct np_rwlock {
+	rwlock_t lock;		/* the lock itself */
+};
+
+static inline void np_lock_init(struct np_lock *l)
 {
-	spin_lock_init(l);
+	spin_lock_init(&l->lock);
 }
 
-static inline void np_lock_destroy(np_lock_t *l)
-{
-}
-
-static inline void np_lock(np_lock_t *l)
-	__acquires(l)
-{
-	spin_lock_bh(l);
-}
-
-static inline void np_unlock(np_lock_t *l)
-	__releases(l)
-{
-	spin_unlock_bh(l);
-}
-
-static inline void np_rwlock_init(np_rwlock_t *l)
-{
-	rwlock_init(l);
-}
-
-static inline void np_rwlock_destroy(np_rwlock_t *l)
+static inline void np_lock_destroy(struct np_lock *l)
 {
 }
 
-static inline void np_read_lock(np_rwlock_t *l)
-	__acquires(l)
+static inline void np_lock(struct np_lock *l)
+	__acquires(&l->lock)
 {
-	read_lock_bh(l);
+	spin_lock_bh(&l->lock);
 }
 
-static inline void np_read_unlock(np_rwlock_t *l)
-	__releases(l)
+static inline void np_unlock(struct np_lock *l)
+	__releases(&l->lock)
 {
-	read_unlock_bh(l);
+	spin_unlock_bh(&l->lock);
 }
 
-static inline void np_write_lock(np_rwlock_t *l)
-	__acquires(l)
+static inline void np_rwlock_init(struct np_rwlock *l)
 {
-	write_lock_bh(l);
+	rwlock_init(&l->lock);
 }
 
-static inline void np_write_unlock(np_rwlock_t *l)
-	__releases(l)
+static inline void np_rwlock_destroy(struct np_rwlock *l)
 {
-	write_unlock_bh(l);
+}
+
+static inline void np_read_lock(struct np_rwlock *l)
+	__acquires(&l->lock)
+{
+	read_lock_bh(&l->lock);
+}
+
+static inline void np_read_unlock(struct np_rwlock *l)
+	__releases(&l->lock)
+{
+	read_unlock_bh(&l->lock);
+}
+
+static inline void np_write_lock(struct np_rwlock *l)
+	__acquires(&l->lock)
+{
+	write_lock_bh(&l->lock);
+}
+
+static inline void np_write_unlock(struct np_rwlock *l)
+	__releases(&l->lock)
+{
+	write_unlock_bh(&l->lock);
 }
 
 static inline void *np_meta_zalloc(size_t size, gfp_t gfp)

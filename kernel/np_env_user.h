@@ -29,57 +29,64 @@ typedef unsigned int gfp_t;
 #define GFP_KERNEL	0U
 #define GFP_ATOMIC	1U
 
-typedef pthread_mutex_t np_lock_t;
-typedef pthread_rwlock_t np_rwlock_t;
+struct np_lock {
+	pthread_mutex_t lock;
+};
 
-static inline void np_lock_init(np_lock_t *l)
+struct np_rwlock {
+	pthread_rwlock_t lock;
+};
+
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
+static inline void np_lock_init(struct np_lock *l)
 {
-	pthread_mutex_init(l, NULL);
+	pthread_mutex_init(&l->lock, NULL);
 }
 
-static inline void np_lock_destroy(np_lock_t *l)
+static inline void np_lock_destroy(struct np_lock *l)
 {
-	pthread_mutex_destroy(l);
+	pthread_mutex_destroy(&l->lock);
 }
 
-static inline void np_lock(np_lock_t *l)
+static inline void np_lock(struct np_lock *l)
 {
-	pthread_mutex_lock(l);
+	pthread_mutex_lock(&l->lock);
 }
 
-static inline void np_unlock(np_lock_t *l)
+static inline void np_unlock(struct np_lock *l)
 {
-	pthread_mutex_unlock(l);
+	pthread_mutex_unlock(&l->lock);
 }
 
-static inline void np_rwlock_init(np_rwlock_t *l)
+static inline void np_rwlock_init(struct np_rwlock *l)
 {
-	pthread_rwlock_init(l, NULL);
+	pthread_rwlock_init(&l->lock, NULL);
 }
 
-static inline void np_rwlock_destroy(np_rwlock_t *l)
+static inline void np_rwlock_destroy(struct np_rwlock *l)
 {
-	pthread_rwlock_destroy(l);
+	pthread_rwlock_destroy(&l->lock);
 }
 
-static inline void np_read_lock(np_rwlock_t *l)
+static inline void np_read_lock(struct np_rwlock *l)
 {
-	pthread_rwlock_rdlock(l);
+	pthread_rwlock_rdlock(&l->lock);
 }
 
-static inline void np_read_unlock(np_rwlock_t *l)
+static inline void np_read_unlock(struct np_rwlock *l)
 {
-	pthread_rwlock_unlock(l);
+	pthread_rwlock_unlock(&l->lock);
 }
 
-static inline void np_write_lock(np_rwlock_t *l)
+static inline void np_write_lock(struct np_rwlock *l)
 {
-	pthread_rwlock_wrlock(l);
+	pthread_rwlock_wrlock(&l->lock);
 }
 
-static inline void np_write_unlock(np_rwlock_t *l)
+static inline void np_write_unlock(struct np_rwlock *l)
 {
-	pthread_rwlock_unlock(l);
+	pthread_rwlock_unlock(&l->lock);
 }
 
 static inline void *np_meta_zalloc(size_t size, gfp_t gfp)

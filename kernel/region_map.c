@@ -60,7 +60,7 @@ struct np_region *np_region_map_find(const struct np_region_map *map,
  * The slot can be taken by someone else before the caller relocks, so
  * callers loop.
  */
-int np_region_map_grow(struct np_region_map *map, np_rwlock_t *lock,
+int np_region_map_grow(struct np_region_map *map, struct np_rwlock *lock,
 		       gfp_t gfp)
 {
 	struct np_region **slots, **old;

@@ -28,12 +28,12 @@
 #define NP_PAGE_SIZE_DEFAULT	8192
 #define NP_MAX_ORDER_MAX	14
 #define NP_MAX_ORDER_DEFAULT	9
-#define NP_CHUNK_SIZE_MAX	(1ULL << 30)
+#define NP_CHUNK_SIZE_MAX	0x40000000ULL	/* 1 GiB */
 #define NP_ARENAS_MAX		1024
 #define NP_CACHE_ENTRIES_MAX	65536
 
 /* struct np_config.flags */
-#define NP_CONFIG_MAX_ORDER	(1U << 0)	/* max_order is set, even if 0 */
+#define NP_CONFIG_MAX_ORDER	0x1U	/* max_order is set, even if 0 */
 #define NP_CONFIG_FLAGS_ALL	NP_CONFIG_MAX_ORDER
 
 /**
@@ -69,7 +69,7 @@ struct np_config {
 };
 
 /* struct np_alloc.flags */
-#define NP_ALLOC_ZERO		(1U << 0)	/* the buffer reads as zeroes */
+#define NP_ALLOC_ZERO		0x1U	/* the buffer reads as zeroes */
 #define NP_ALLOC_FLAGS_ALL	NP_ALLOC_ZERO
 
 /**
@@ -174,6 +174,29 @@ enum np_chunk_list_id {
 
 /**
  * struct np_stats - counters of one pool
+ * @page_size: bytes per page.
+ * @chunk_size: bytes per chunk, page_size << max_order.
+ * @n_arenas: arenas in the pool.
+ * @chunks: live pooled chunks.
+ * @huge_regions: live huge buffers, each with pages of its own.
+ * @bytes_reserved: bytes of pages held from the page allocator, huge
+ *	included.
+ * @bytes_active: normalised bytes of live buffers.
+ * @bytes_cached: normalised bytes of freed buffers held by caches.
+ * @alloc_tiny: tiny allocations that reached an arena.
+ * @alloc_small: small allocations that reached an arena.
+ * @alloc_normal: normal allocations that reached an arena.
+ * @alloc_huge: huge allocations.
+ * @free_tiny: tiny frees that reached an arena.
+ * @free_small: small frees that reached an arena.
+ * @free_normal: normal frees that reached an arena.
+ * @free_huge: huge frees.
+ * @cache_hits: allocations a cache answered.
+ * @active_buffers: live buffers.
+ * @chunklist_chunks: chunks in each chunk list, by enum np_chunk_list_id.
+ * @leaked_on_close: buffers reclaimed when their pool was closed (in
+ *	debugfs: over every pool closed since the module was loaded).
+ * @reserved: zero, for counters to come.
  *
  * Allocation and free counters count what reached an arena (or, for huge
  * buffers, the page allocator), not cache hits. The same names appear as
