@@ -345,6 +345,25 @@ struct np_chunk *np_core_new_chunk(struct np_arena *arena, gfp_t gfp)
 	return chunk;
 }
 
+/*
+ * Release regions already out of the map: by the owner's release hook if
+ * it has one (it may defer the work to a context that can sleep), else
+ * here and now.
+ */
+static void np_core_release_dead(struct np_core *core, struct np_region *dead)
+{
+	struct np_region *region, *next;
+
+	if (core->ops && core->ops->release) {
+		core->ops->release(core, dead);
+		return;
+	}
+	for (region = dead; region; region = next) {
+		next = region->next_dead;
+		np_core_release_region(core, region);
+	}
+}
+
 /**
  * np_core_bury() - unregister and release dead regions
  * @core: the pool; no lock held.
@@ -352,7 +371,7 @@ struct np_chunk *np_core_new_chunk(struct np_arena *arena, gfp_t gfp)
  */
 void np_core_bury(struct np_core *core, struct np_region *dead)
 {
-	struct np_region *region, *next;
+	struct np_region *region;
 
 	np_write_lock(&core->region_lock);
 	for (region = dead; region; region = region->next_dead) {
@@ -360,10 +379,7 @@ void np_core_bury(struct np_core *core, struct np_region *dead)
 		core->bytes_reserved -= region->size;
 	}
 	np_write_unlock(&core->region_lock);
-	for (region = dead; region; region = next) {
-		next = region->next_dead;
-		np_core_release_region(core, region);
-	}
+	np_core_release_dead(core, dead);
 }
 
 static int np_core_alloc_huge(struct np_core *core, u64 norm, gfp_t gfp,
@@ -433,7 +449,8 @@ static int np_core_free_huge(struct np_core *core, u64 addr)
 	core->huge_free++;
 	core->huge_active -= region->capacity;
 	np_write_unlock(&core->region_lock);
-	np_core_release_region(core, region);
+	region->next_dead = NULL;
+	np_core_release_dead(core, region);
 	return 0;
 }
 

@@ -6,6 +6,11 @@
  * buffer's key is its address, so np_pool_free() hands the pointer to the
  * core as it is.
  *
+ * Freeing may empty a chunk, whose release can sleep (vunmap(), the
+ * metadata's vfree()). A free made where sleeping is not allowed hands
+ * the chunk to the pool's work item instead; np_pool_destroy() waits for
+ * it.
+ *
  * Module references: a pool holds one on nettypool.ko for as long as it
  * lives, so the module cannot be unloaded under its users; the users'
  * own modules already depend on nettypool's symbols.
@@ -15,6 +20,51 @@
 #include "np_module.h"
 
 #include <linux/module.h>
+#include <linux/preempt.h>
+
+static void np_kapi_release_now(struct np_core *core, struct np_region *dead)
+{
+	struct np_region *next;
+
+	for (; dead; dead = next) {
+		next = dead->next_dead;
+		np_core_release_region(core, dead);
+	}
+}
+
+static void np_kapi_grave_work(struct work_struct *work)
+{
+	struct np_pool *pool = container_of(work, struct np_pool, grave_work);
+	struct np_region *dead;
+
+	spin_lock_bh(&pool->grave_lock);
+	dead = pool->grave;
+	pool->grave = NULL;
+	spin_unlock_bh(&pool->grave_lock);
+	np_kapi_release_now(pool->core, dead);
+}
+
+static void np_kapi_release(struct np_core *core, struct np_region *dead)
+{
+	struct np_pool *pool = core->priv;
+	struct np_region *last;
+
+	if (preemptible()) {
+		np_kapi_release_now(core, dead);
+		return;
+	}
+	for (last = dead; last->next_dead; last = last->next_dead)
+		;
+	spin_lock_bh(&pool->grave_lock);
+	last->next_dead = pool->grave;
+	pool->grave = dead;
+	spin_unlock_bh(&pool->grave_lock);
+	schedule_work(&pool->grave_work);
+}
+
+static const struct np_core_ops np_kapi_ops = {
+	.release = np_kapi_release,
+};
 
 /**
  * np_pool_create() - create a pool for kernel use
@@ -32,9 +82,13 @@ struct np_pool *np_pool_create(struct np_config *cfg, const char *name)
 
 	if (!try_module_get(THIS_MODULE))
 		return ERR_PTR(-ENODEV);
-	pool = np_pool_new(cfg, name, NULL, NP_MEM_MAP);
-	if (IS_ERR(pool))
+	pool = np_pool_new(cfg, name, &np_kapi_ops, NP_MEM_MAP);
+	if (IS_ERR(pool)) {
 		module_put(THIS_MODULE);
+		return pool;
+	}
+	spin_lock_init(&pool->grave_lock);
+	INIT_WORK(&pool->grave_work, np_kapi_grave_work);
 	return pool;
 }
 EXPORT_SYMBOL_GPL(np_pool_create);
@@ -51,6 +105,7 @@ void np_pool_destroy(struct np_pool *pool)
 {
 	if (!pool)
 		return;
+	flush_work(&pool->grave_work);
 	np_pool_release(pool);
 	module_put(THIS_MODULE);
 }
@@ -63,8 +118,9 @@ EXPORT_SYMBOL_GPL(np_pool_destroy);
  * @gfp: GFP_KERNEL, or GFP_ATOMIC / GFP_NOWAIT where sleeping is not
  *	allowed; __GFP_ZERO zeroes the buffer.
  *
- * Context: any context that @gfp allows; a non-blocking @gfp never
- * sleeps (and then cannot make a chunk that needs vmap()).
+ * Context: process or softirq context, as @gfp allows (not hard irq:
+ * the pool's locks disable bottom halves); a non-blocking @gfp never
+ * sleeps, and then cannot make a chunk that needs vmap().
  * Return: the buffer, or NULL.
  */
 void *np_pool_alloc(struct np_pool *pool, size_t size, gfp_t gfp)
@@ -86,8 +142,8 @@ EXPORT_SYMBOL_GPL(np_pool_alloc);
  * @pool: the pool.
  * @ptr: a buffer of @pool, as returned by np_pool_alloc(); NULL is ignored.
  *
- * Context: any context; never sleeps unless the free empties a chunk
- * that was vmap()ed.
+ * Context: process or softirq context; never sleeps where sleeping is
+ * not allowed (the release of an emptied chunk is deferred then).
  * Return: 0, or -EINVAL when @ptr is not the start of a live buffer of
  * @pool (nothing changes then).
  */

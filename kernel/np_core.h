@@ -240,10 +240,14 @@ struct np_core;
  * @region_init: give a freshly allocated region its key; when absent the
  *	key is the address of its first byte.
  * @region_fini: the region is about to give its pages back.
+ * @release: release regions that left the map (linked by next_dead) with
+ *	np_core_release_region(), now or later; when absent they are
+ *	released at once. np_core_destroy() releases directly.
  */
 struct np_core_ops {
 	int (*region_init)(struct np_core *core, struct np_region *region);
 	void (*region_fini)(struct np_core *core, struct np_region *region);
+	void (*release)(struct np_core *core, struct np_region *dead);
 };
 
 /**

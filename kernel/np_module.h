@@ -10,6 +10,7 @@
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/sched.h>
+#include <linux/workqueue.h>
 
 #include "np_core.h"
 #include "np_kapi.h"
@@ -24,6 +25,9 @@
  * @comm: that process's name.
  * @debugfs: its debugfs directory.
  * @mapping: device pools: the address space user mappings live in.
+ * @grave_lock: protects @grave.
+ * @grave: kernel pools: regions to release from @grave_work.
+ * @grave_work: releases regions freed where sleeping is not allowed.
  */
 struct np_pool {
 	struct np_core *core;
@@ -34,6 +38,9 @@ struct np_pool {
 	char comm[TASK_COMM_LEN];
 	struct dentry *debugfs;
 	struct address_space *mapping;
+	spinlock_t grave_lock;	/* protects grave */
+	struct np_region *grave;
+	struct work_struct grave_work;
 };
 
 /* module.c */
