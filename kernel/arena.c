@@ -380,6 +380,24 @@ void np_arena_trim(struct np_arena *arena, struct np_region **dead)
 }
 
 /**
+ * np_arena_drop_spare() - give back the kept empty chunk, if any
+ * @arena: the arena.
+ * @dead: the chunk is pushed here when there is one.
+ */
+void np_arena_drop_spare(struct np_arena *arena, struct np_region **dead)
+{
+	struct np_chunk *spare;
+
+	np_lock(&arena->lock);
+	spare = arena->spare;
+	if (spare && np_chunk_is_empty(spare)) {
+		np_chunk_list_remove(spare->list, spare);
+		np_arena_kill_chunk(arena, spare, dead);
+	}
+	np_unlock(&arena->lock);
+}
+
+/**
  * np_arena_add_stats() - add the arena's counters to a pool's
  * @arena: the arena.
  * @st: the totals.

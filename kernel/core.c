@@ -264,24 +264,45 @@ enum np_size_class np_core_size_class(const struct np_core *core, u64 norm)
 	return NP_SIZE_HUGE;
 }
 
+/* Count a region's bytes against the pool's limit; false past it. */
+static bool np_core_reserve(struct np_core *core, u64 size)
+{
+	u64 max = core->cfg.max_bytes;
+	bool ok;
+
+	np_write_lock(&core->region_lock);
+	ok = !max || (core->bytes_reserved <= max &&
+		      size <= max - core->bytes_reserved);
+	if (ok)
+		core->bytes_reserved += size;
+	np_write_unlock(&core->region_lock);
+	return ok;
+}
+
 /*
- * Obtain pages for a region, give it its key and register it. Everything
- * it reserved is given back on failure.
+ * Obtain pages for a region, give it its key and register it. When the
+ * pool's byte limit refuses it, the empty chunks the arenas keep are given
+ * back first: they count against the limit, and a request too big for
+ * qInit could never use them. Everything reserved is given back on
+ * failure. No lock held.
  */
 static int np_core_add_region(struct np_core *core, struct np_region *region,
 			      gfp_t gfp)
 {
-	u64 max = core->cfg.max_bytes;
+	unsigned int i;
 	int ret;
 
-	np_write_lock(&core->region_lock);
-	if (max && (core->bytes_reserved > max ||
-		    region->size > max - core->bytes_reserved)) {
-		np_write_unlock(&core->region_lock);
-		return -ENOMEM;
+	if (!np_core_reserve(core, region->size)) {
+		for (i = 0; i < core->n_arenas; i++) {
+			struct np_region *dead = NULL;
+
+			np_arena_drop_spare(&core->arenas[i], &dead);
+			if (dead)
+				np_core_bury(core, dead);
+		}
+		if (!np_core_reserve(core, region->size))
+			return -ENOMEM;
 	}
-	core->bytes_reserved += region->size;
-	np_write_unlock(&core->region_lock);
 
 	ret = np_mem_alloc(&region->mem, region->size, core->mem_flags, gfp);
 	if (ret)

@@ -7,6 +7,7 @@
 #define NP_TEST_H
 
 #include <check.h>
+#include <errno.h>
 
 #include "np_core.h"
 #include "nettypool.h"
@@ -98,6 +99,52 @@ static inline int np_test_netty_usage(u64 free_bytes, u64 chunk_size)
 	if (!free_percentage)
 		return 99;
 	return 100 - (int)free_percentage;
+}
+
+/*
+ * Every passing ck_assert*() costs check a write() to record the last
+ * location reached; in loops of millions of comparisons that dominates.
+ * These only call into check when the comparison fails.
+ */
+#define np_expect(cond) do {						\
+	if (np_unlikely(!(cond)))					\
+		ck_assert_msg(0, "Assertion '%s' failed", #cond);	\
+} while (0)
+
+#define np_expect_eq(x, y) do {						\
+	unsigned long long __np_x = (x), __np_y = (y);			\
+	if (np_unlikely(__np_x != __np_y))				\
+		ck_assert_msg(0, "Assertion '%s == %s' failed: %llu != %llu", \
+			      #x, #y, __np_x, __np_y);			\
+} while (0)
+
+/*
+ * The backend the library tests run on: NP_BACKEND_LOCAL, or the kernel
+ * module's when NP_TEST_BACKEND=kernel (the guest runs them so).
+ */
+static inline int np_test_backend(void)
+{
+	const char *b = getenv("NP_TEST_BACKEND");
+
+	return b && !strcmp(b, "kernel") ? NP_BACKEND_KERNEL : NP_BACKEND_LOCAL;
+}
+
+/*
+ * Open a pool with these options on the test backend; NULL + errno as
+ * np_pool_open().
+ */
+static inline struct np_pool *np_test_pool_open(const struct np_pool_opts *opts)
+{
+	struct np_pool_opts o = { 0 };
+	struct np_pool *pool;
+
+	if (opts)
+		o = *opts;
+	o.backend = np_test_backend();
+	pool = np_pool_open(&o);
+	if (pool)
+		ck_assert_int_eq(np_pool_backend(pool), o.backend);
+	return pool;
 }
 
 #define NP_TEST_ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))

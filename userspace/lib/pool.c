@@ -59,7 +59,7 @@ struct np_pool *np_pool_open(const struct np_pool_opts *opts)
 	if (!pool)
 		return np_fail_null(-ENOMEM);
 	ret = np_kernel_open(pool, opts, &cfg);
-	if (ret == -ENODEV && (!opts || opts->backend == NP_BACKEND_AUTO))
+	if (ret == -ENODEV && (!opts || opts->backend != NP_BACKEND_KERNEL))
 		ret = np_local_open(pool, &cfg);
 	if (ret) {
 		free(pool);
