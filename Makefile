@@ -78,6 +78,12 @@ $(BUILD)/unit-tests: $(UNIT_OBJS) $(BUILD)/libnettypool.a
 	$(CC) $(ALL_CFLAGS) -o $@ $(UNIT_OBJS) $(BUILD)/libnettypool.a \
 		$(CHECK_LIBS) $(LDLIBS)
 
+# The same unit tests, static, for the guest: NP_TEST_BACKEND=kernel runs
+# the library suites over the module.
+$(BUILD)/np-unit-kernel: $(UNIT_OBJS) $(BUILD)/libnettypool.a
+	$(CC) $(ALL_CFLAGS) -static -o $@ $(UNIT_OBJS) $(BUILD)/libnettypool.a \
+		$(shell pkg-config --libs --static check 2>/dev/null | sed 's/-lcheck_pic/-lcheck/' || echo -lcheck -lsubunit -lrt -lm) $(LDLIBS)
+
 module:
 ifneq ($(KDIR),)
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules

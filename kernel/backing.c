@@ -114,12 +114,13 @@ int np_mem_alloc(struct np_mem *mem, size_t size, unsigned int flags,
 	unsigned int order;
 	struct page *page;
 
-	if (!np_backing_charge(size))
+	/* more than the machine has can only fail, and must fail quietly */
+	if (nr_pages > totalram_pages() || !np_backing_charge(size))
 		return -ENOMEM;
 	if (flags & NP_MEM_ACCOUNT)
 		gfp |= __GFP_ACCOUNT;
 	mem->pages = kvmalloc_array(nr_pages, sizeof(*mem->pages),
-				    gfp & ~__GFP_ACCOUNT);
+				    (gfp & ~__GFP_ACCOUNT) | __GFP_NOWARN);
 	if (!mem->pages)
 		goto uncharge;
 	while (i < nr_pages) {

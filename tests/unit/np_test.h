@@ -141,6 +141,8 @@ static inline struct np_pool *np_test_pool_open(const struct np_pool_opts *opts)
 	if (opts)
 		o = *opts;
 	o.backend = np_test_backend();
+	if (o.backend == NP_BACKEND_KERNEL)
+		o.device = NULL;
 	pool = np_pool_open(&o);
 	if (pool)
 		ck_assert_int_eq(np_pool_backend(pool), o.backend);

@@ -37,7 +37,7 @@ static struct np_pool *open_netty(int keep_empty_chunks, unsigned int arenas)
 	struct np_pool *p = np_test_pool_open(&opts);
 
 	ck_assert_ptr_nonnull(p);
-	ck_assert_int_eq(np_pool_backend(p), NP_BACKEND_LOCAL);
+	ck_assert_int_eq(np_pool_backend(p), np_test_backend());
 	return p;
 }
 
