@@ -45,7 +45,7 @@ CHECK_LIBS	:= $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubu
 
 DEMO		:= $(BUILD)/nettypool-demo
 
-.PHONY: all lib tools module check check-unit check-asan check-valgrind \
+.PHONY: all lib tools module bench check check-unit check-asan check-valgrind \
 	check-guest run lint install clean deps
 
 all: lib tools module
@@ -124,6 +124,13 @@ check-guest:
 	@if [ -x tests/guest/run-suites.sh ]; then \
 		bash tests/guest/run-suites.sh $(BUILD)/results; \
 	else echo "guest suites: not present yet"; fi
+
+# Benchmarks: never part of make check.
+bench: $(BUILD)/bench-pairs
+	$(BUILD)/bench-pairs 256
+
+$(BUILD)/bench-pairs: tests/bench/pairs.c $(BUILD)/libnettypool.a
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libnettypool.a $(LDLIBS)
 
 run: deps all
 	bash scripts/run.sh
