@@ -119,7 +119,7 @@ check-valgrind: $(BUILD)/unit-tests
 	@mkdir -p $(BUILD)/results
 	bash tests/run-unit.sh valgrind $(BUILD)/unit-tests $(BUILD)/results
 
-check-guest:
+check-guest: $(BUILD)/np-unit-kernel
 	@mkdir -p $(BUILD)/results
 	@if [ -x tests/guest/run-suites.sh ]; then \
 		bash tests/guest/run-suites.sh $(BUILD)/results; \

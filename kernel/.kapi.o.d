@@ -221,16 +221,9 @@ kapi.o: /work/main/kernel/kapi.c \
  /usr/src/linux-headers-6.1.0-56-common/arch/x86/include/asm/smp.h \
  /usr/src/linux-headers-6.1.0-56-common/include/linux/osq_lock.h \
  /usr/src/linux-headers-6.1.0-56-common/include/linux/debug_locks.h \
- /usr/src/linux-headers-6.1.0-56-common/include/linux/sched.h \
- /usr/src/linux-headers-6.1.0-56-common/include/uapi/linux/sched.h \
- /usr/src/linux-headers-6.1.0-56-common/include/linux/pid.h \
- /usr/src/linux-headers-6.1.0-56-common/include/linux/rculist.h \
- /usr/src/linux-headers-6.1.0-56-common/include/linux/rcupdate.h \
- /usr/src/linux-headers-6.1.0-56-common/include/linux/bottom_half.h \
- /usr/src/linux-headers-6.1.0-56-common/include/linux/context_tracking_irq.h \
- /usr/src/linux-headers-6.1.0-56-common/include/linux/rcutree.h \
- /usr/src/linux-headers-6.1.0-56-common/include/linux/wait.h \
+ /usr/src/linux-headers-6.1.0-56-common/include/linux/rwsem.h \
  /usr/src/linux-headers-6.1.0-56-common/include/linux/spinlock.h \
+ /usr/src/linux-headers-6.1.0-56-common/include/linux/bottom_half.h \
  arch/x86/include/generated/asm/mmiowb.h \
  /usr/src/linux-headers-6.1.0-56-common/include/asm-generic/mmiowb.h \
  /usr/src/linux-headers-6.1.0-56-common/arch/x86/include/asm/spinlock.h \
@@ -241,6 +234,14 @@ kapi.o: /work/main/kernel/kapi.c \
  /usr/src/linux-headers-6.1.0-56-common/include/linux/rwlock.h \
  /usr/src/linux-headers-6.1.0-56-common/include/linux/spinlock_api_smp.h \
  /usr/src/linux-headers-6.1.0-56-common/include/linux/rwlock_api_smp.h \
+ /usr/src/linux-headers-6.1.0-56-common/include/linux/sched.h \
+ /usr/src/linux-headers-6.1.0-56-common/include/uapi/linux/sched.h \
+ /usr/src/linux-headers-6.1.0-56-common/include/linux/pid.h \
+ /usr/src/linux-headers-6.1.0-56-common/include/linux/rculist.h \
+ /usr/src/linux-headers-6.1.0-56-common/include/linux/rcupdate.h \
+ /usr/src/linux-headers-6.1.0-56-common/include/linux/context_tracking_irq.h \
+ /usr/src/linux-headers-6.1.0-56-common/include/linux/rcutree.h \
+ /usr/src/linux-headers-6.1.0-56-common/include/linux/wait.h \
  /usr/src/linux-headers-6.1.0-56-common/include/uapi/linux/wait.h \
  /usr/src/linux-headers-6.1.0-56-common/include/linux/refcount.h \
  /usr/src/linux-headers-6.1.0-56-common/include/linux/sem.h \
@@ -345,7 +346,6 @@ kapi.o: /work/main/kernel/kapi.c \
  /usr/src/linux-headers-6.1.0-56-common/arch/x86/include/uapi/asm/auxvec.h \
  /usr/src/linux-headers-6.1.0-56-common/include/linux/kref.h \
  /usr/src/linux-headers-6.1.0-56-common/include/linux/maple_tree.h \
- /usr/src/linux-headers-6.1.0-56-common/include/linux/rwsem.h \
  /usr/src/linux-headers-6.1.0-56-common/include/linux/completion.h \
  /usr/src/linux-headers-6.1.0-56-common/include/linux/swait.h \
  /usr/src/linux-headers-6.1.0-56-common/include/linux/uprobes.h \

@@ -8,7 +8,9 @@
  * first, then 9, 4 and 0, as drivers/dma-buf/heaps/system_heap.c does.
  * The high orders are asked for with __GFP_NORETRY | __GFP_NOWARN and no
  * reclaim, so a fragmented system answers quickly with smaller blocks
- * instead of compacting or warning; only order 0 may reclaim. Every block
+ * instead of compacting or warning; only order 0 may reclaim, and it
+ * fails rather than wake the OOM killer (__GFP_RETRY_MAYFAIL): a pool's
+ * request is never worth killing a process for. Every block
  * is a compound page (__GFP_COMP), so that each of its pages can be
  * mapped into userspace on its own with a reference of its own, and
  * zeroed (__GFP_ZERO), so fresh memory never shows anyone's old data.
@@ -72,6 +74,8 @@ static struct page *np_alloc_block(unsigned long remaining, gfp_t gfp,
 		if (np_block_orders[i])
 			block_gfp = (gfp | __GFP_NOWARN | __GFP_NORETRY) &
 				    ~__GFP_RECLAIM;
+		else
+			block_gfp = gfp | __GFP_NOWARN | __GFP_RETRY_MAYFAIL;
 		page = alloc_pages(block_gfp | __GFP_ZERO | __GFP_COMP,
 				   np_block_orders[i]);
 		if (page) {

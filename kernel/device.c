@@ -12,9 +12,13 @@
  * zapped (unmap_mapping_range) before its pages go back, so touching it
  * afterwards faults, finds no region, and gets SIGBUS.
  *
- * Pages are mapped lazily by the fault handler, which takes a reference
- * on the page it maps (udmabuf does the same); remap_pfn_range is never
- * used, so the pages stay ordinary refcounted pages. Mappings must be
+ * Pages are mapped lazily by the fault handler with vmf_insert_page(),
+ * which takes a reference on the page it maps; remap_pfn_range is never
+ * used, so the pages stay ordinary refcounted pages. The handler maps
+ * under pool->map_sem (read) and the zap of a released region takes it
+ * for write: a fault that found the region before it left the map has
+ * installed its entry before the zap runs, and one that starts after
+ * finds nothing and raises SIGBUS. Mappings must be
  * MAP_SHARED, do not grow (VM_DONTEXPAND), are left out of core dumps
  * (VM_DONTDUMP) and are not inherited by fork (VM_DONTCOPY). A mapping
  * holds a reference to its file, so release() runs only when no mapping
@@ -71,7 +75,9 @@ static void np_dev_region_fini(struct np_core *core, struct np_region *region)
 {
 	struct np_pool *pool = core->priv;
 
+	down_write(&pool->map_sem);
 	unmap_mapping_range(pool->mapping, region->key, region->size, 1);
+	up_write(&pool->map_sem);
 }
 
 static const struct np_core_ops np_dev_core_ops = {
@@ -85,34 +91,36 @@ static struct np_pool *np_dev_new_pool(struct np_file *fp,
 	struct np_pool *pool;
 
 	pool = np_pool_new(cfg, "user", &np_dev_core_ops, NP_MEM_ACCOUNT);
-	if (!IS_ERR(pool))
+	if (!IS_ERR(pool)) {
 		pool->mapping = fp->mapping;
+		init_rwsem(&pool->map_sem);
+	}
 	return pool;
 }
 
 /*
  * The pool, stable until np_file_put(): a frozen pool needs no lock, an
- * unfrozen one is held by the mutex (*locked tells which). @freeze
- * freezes it, as the first allocation does.
+ * unfrozen one is held by the mutex (*locked tells which).
  */
-static struct np_pool *np_file_get(struct np_file *fp, bool freeze,
-				   bool *locked)
+static struct np_pool *np_file_get(struct np_file *fp, bool *locked)
 {
 	*locked = false;
-	/* pairs with the release below: a frozen pool is fully published */
+	/* pairs with the release in np_file_put(): the pool is published */
 	if (smp_load_acquire(&fp->frozen))
 		return fp->pool;
 	mutex_lock(&fp->lock);
 	*locked = true;
-	if (freeze)
-		smp_store_release(&fp->frozen, true); /* pairs with the acquire */
 	return fp->pool;
 }
 
-static void np_file_put(struct np_file *fp, bool locked)
+/* Done with the pool; @allocated freezes its configuration. */
+static void np_file_put(struct np_file *fp, bool locked, bool allocated)
 {
-	if (locked)
-		mutex_unlock(&fp->lock);
+	if (!locked)
+		return;
+	if (allocated)
+		smp_store_release(&fp->frozen, true); /* pairs with the acquire */
+	mutex_unlock(&fp->lock);
 }
 
 static int np_dev_open(struct inode *inode, struct file *file)
@@ -220,9 +228,9 @@ static long np_ioc_alloc(struct np_file *fp, void __user *uarg)
 	if ((req.flags & ~NP_ALLOC_FLAGS_ALL) || req.pad || req.reserved[0] ||
 	    req.reserved[1])
 		return -EINVAL;
-	pool = np_file_get(fp, true, &locked);
+	pool = np_file_get(fp, &locked);
 	ret = np_dev_alloc(pool, req.size, req.flags, &buf);
-	np_file_put(fp, locked);
+	np_file_put(fp, locked, !ret);
 	if (ret)
 		return ret;
 	req.offset = buf.addr;
@@ -247,12 +255,12 @@ static long np_ioc_free(struct np_file *fp, void __user *uarg, bool retain)
 		return -EFAULT;
 	if (req.reserved)
 		return -EINVAL;
-	pool = np_file_get(fp, false, &locked);
+	pool = np_file_get(fp, &locked);
 	if (retain)
 		ret = np_core_retain(pool->core, req.offset);
 	else
 		ret = np_core_free(pool->core, req.offset);
-	np_file_put(fp, locked);
+	np_file_put(fp, locked, false);
 	return ret;
 }
 
@@ -266,9 +274,9 @@ static long np_ioc_query(struct np_file *fp, void __user *uarg)
 		return -EFAULT;
 	if (req.reserved)
 		return -EINVAL;
-	pool = np_file_get(fp, false, &locked);
+	pool = np_file_get(fp, &locked);
 	req.capacity = np_core_usable_size(pool->core, req.offset);
-	np_file_put(fp, locked);
+	np_file_put(fp, locked, false);
 	if (!req.capacity)
 		return -EINVAL;
 	return copy_to_user(uarg, &req, sizeof(req)) ? -EFAULT : 0;
@@ -302,14 +310,45 @@ static int np_batch_one(struct np_pool *pool, struct np_batch_op *op)
 	}
 }
 
+/*
+ * Carry out one slice of a batch and copy its results back. When they
+ * cannot be copied back, the slice's allocations are undone (the caller
+ * could never learn their offsets); its frees stay done.
+ */
+static int np_batch_slice(struct np_pool *pool, struct np_batch_op *ops,
+			  struct np_batch_op __user *uops, u32 n, u32 *done,
+			  bool *allocated)
+{
+	u32 i, ok = 0;
+	int ret = 0;
+
+	if (copy_from_user(ops, uops, n * sizeof(*ops)))
+		return -EFAULT;
+	for (i = 0; i < n && !ret; i++) {
+		ret = np_batch_one(pool, &ops[i]);
+		ops[i].result = ret;
+		ok += !ret;
+	}
+	if (copy_to_user(uops, ops, i * sizeof(*ops))) {
+		while (i--)
+			if (ops[i].op == NP_BATCH_ALLOC && !ops[i].result)
+				np_core_free(pool->core, ops[i].offset);
+		return -EFAULT;
+	}
+	for (i = 0; i < ok; i++)
+		*allocated |= ops[i].op == NP_BATCH_ALLOC;
+	*done += ok;
+	return ret;
+}
+
 static long np_ioc_batch(struct np_file *fp, void __user *uarg)
 {
-	struct np_batch_op *ops;
 	struct np_batch_op __user *uops;
+	bool locked, allocated = false;
+	struct np_batch_op *ops;
 	struct np_pool *pool;
 	struct np_batch req;
-	u32 pos, i, n;
-	bool locked;
+	u32 pos, n;
 	int ret = 0;
 
 	if (copy_from_user(&req, uarg, sizeof(req)))
@@ -320,27 +359,14 @@ static long np_ioc_batch(struct np_file *fp, void __user *uarg)
 	ops = kmalloc_array(NP_BATCH_SLICE, sizeof(*ops), GFP_KERNEL);
 	if (!ops)
 		return -ENOMEM;
-	pool = np_file_get(fp, true, &locked);
+	pool = np_file_get(fp, &locked);
 	req.done = 0;
 	for (pos = 0; pos < req.count && !ret; pos += n) {
 		n = min_t(u32, req.count - pos, NP_BATCH_SLICE);
-		if (copy_from_user(ops, uops + pos, n * sizeof(*ops))) {
-			ret = -EFAULT;
-			break;
-		}
-		for (i = 0; i < n; i++) {
-			ops[i].result = np_batch_one(pool, &ops[i]);
-			if (ops[i].result) {
-				ret = ops[i].result;
-				n = i + 1;
-				break;
-			}
-			req.done++;
-		}
-		if (copy_to_user(uops + pos, ops, n * sizeof(*ops)))
-			ret = -EFAULT;
+		ret = np_batch_slice(pool, ops, uops + pos, n, &req.done,
+				     &allocated);
 	}
-	np_file_put(fp, locked);
+	np_file_put(fp, locked, allocated);
 	kfree(ops);
 	if (copy_to_user(uarg, &req, sizeof(req)))
 		return -EFAULT;
@@ -353,9 +379,9 @@ static long np_ioc_stats(struct np_file *fp, void __user *uarg)
 	struct np_pool *pool;
 	bool locked;
 
-	pool = np_file_get(fp, false, &locked);
+	pool = np_file_get(fp, &locked);
 	np_core_stats(pool->core, &st);
-	np_file_put(fp, locked);
+	np_file_put(fp, locked, false);
 	return copy_to_user(uarg, &st, sizeof(st)) ? -EFAULT : 0;
 }
 
@@ -364,9 +390,9 @@ static long np_ioc_trim(struct np_file *fp)
 	struct np_pool *pool;
 	bool locked;
 
-	pool = np_file_get(fp, false, &locked);
+	pool = np_file_get(fp, &locked);
 	np_core_trim(pool->core);
-	np_file_put(fp, locked);
+	np_file_put(fp, locked, false);
 	return 0;
 }
 
@@ -401,22 +427,24 @@ static long np_dev_ioctl(struct file *file, unsigned int cmd,
 static vm_fault_t np_vm_fault(struct vm_fault *vmf)
 {
 	struct np_file *fp = vmf->vma->vm_private_data;
-	struct np_core *core = fp->pool->core;
+	struct np_pool *pool = fp->pool;
+	struct np_core *core = pool->core;
 	u64 offset = (u64)vmf->pgoff << PAGE_SHIFT;
 	struct np_region *region;
 	struct page *page = NULL;
+	vm_fault_t ret;
 
+	down_read(&pool->map_sem);
 	np_read_lock(&core->region_lock);
 	region = np_region_map_find(&core->map, offset);
-	if (region && !region->dead) {
+	if (region && !region->dead)
 		page = region->mem.pages[(offset - region->key) >> PAGE_SHIFT];
-		get_page(page);
-	}
 	np_read_unlock(&core->region_lock);
-	if (!page)
-		return VM_FAULT_SIGBUS;
-	vmf->page = page;
-	return 0;
+	/* the region cannot be released before map_sem is dropped */
+	ret = page ? vmf_insert_page(vmf->vma, vmf->address, page) :
+		     VM_FAULT_SIGBUS;
+	up_read(&pool->map_sem);
+	return ret;
 }
 
 static const struct vm_operations_struct np_vm_ops = {
@@ -438,17 +466,17 @@ static int np_dev_mmap(struct file *file, struct vm_area_struct *vma)
 	if (vma->vm_pgoff > (U64_MAX >> PAGE_SHIFT))
 		return -EINVAL;
 	offset = (u64)vma->vm_pgoff << PAGE_SHIFT;
-	pool = np_file_get(fp, false, &locked);
+	pool = np_file_get(fp, &locked);
 	np_read_lock(&pool->core->region_lock);
 	region = np_region_map_find(&pool->core->map, offset);
 	if (region && !region->dead && region->key == offset &&
 	    len <= region->size)
 		ok = true;
 	np_read_unlock(&pool->core->region_lock);
-	np_file_put(fp, locked);
+	np_file_put(fp, locked, false);
 	if (!ok)
 		return -EINVAL;
-	vma->vm_flags |= VM_DONTEXPAND | VM_DONTDUMP | VM_DONTCOPY;
+	vma->vm_flags |= VM_DONTEXPAND | VM_DONTDUMP | VM_DONTCOPY | VM_MIXEDMAP;
 	vma->vm_ops = &np_vm_ops;
 	vma->vm_private_data = fp;
 	return 0;

@@ -9,6 +9,7 @@
 
 #include <linux/list.h>
 #include <linux/mutex.h>
+#include <linux/rwsem.h>
 #include <linux/sched.h>
 #include <linux/workqueue.h>
 
@@ -25,6 +26,9 @@
  * @comm: that process's name.
  * @debugfs: its debugfs directory.
  * @mapping: device pools: the address space user mappings live in.
+ * @map_sem: device pools: held for read by a fault while it maps a page,
+ *	for write while a released region's mappings are zapped, so that no
+ *	fault can map a page of a region after its zap.
  * @grave_lock: protects @grave.
  * @grave: kernel pools: regions to release from @grave_work.
  * @grave_work: releases regions freed where sleeping is not allowed.
@@ -38,6 +42,7 @@ struct np_pool {
 	char comm[TASK_COMM_LEN];
 	struct dentry *debugfs;
 	struct address_space *mapping;
+	struct rw_semaphore map_sem;
 	spinlock_t grave_lock;	/* protects grave */
 	struct np_region *grave;
 	struct work_struct grave_work;
