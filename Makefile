@@ -45,7 +45,7 @@ CHECK_LIBS	:= $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubu
 
 DEMO		:= $(BUILD)/nettypool-demo
 
-.PHONY: all lib tools module bench check check-unit check-asan check-valgrind \
+.PHONY: all lib tools module bench check check-unit check-install check-asan check-valgrind \
 	check-guest run lint install clean deps
 
 all: lib tools module
@@ -99,6 +99,7 @@ deps:
 check: deps
 	@rm -rf $(BUILD)/results && mkdir -p $(BUILD)/results
 	-$(MAKE) --no-print-directory check-unit
+	-$(MAKE) --no-print-directory check-install
 	-$(MAKE) --no-print-directory check-asan
 	-$(MAKE) --no-print-directory check-valgrind
 	-$(MAKE) --no-print-directory check-guest
@@ -107,6 +108,10 @@ check: deps
 check-unit: $(BUILD)/unit-tests
 	@mkdir -p $(BUILD)/results
 	bash tests/run-unit.sh unit $(BUILD)/unit-tests $(BUILD)/results
+
+check-install:
+	@mkdir -p $(BUILD)/results
+	bash tests/install/check.sh $(BUILD)/results
 
 check-asan:
 	$(MAKE) --no-print-directory BUILD=build/asan \
@@ -149,7 +154,8 @@ install: lib
 	install -m 0644 $(BUILD)/libnettypool.a $(DESTDIR)$(PREFIX)/lib/
 	install -m 0755 $(BUILD)/$(SONAME) $(DESTDIR)$(PREFIX)/lib/
 	ln -sf $(SONAME) $(DESTDIR)$(PREFIX)/lib/libnettypool.so
-	install -m 0644 $(BUILD)/nettypool.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' \
+		userspace/nettypool.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/nettypool.pc
 	install -m 0644 userspace/include/nettypool.h $(DESTDIR)$(PREFIX)/include/
 	install -m 0644 uapi/linux/nettypool.h $(DESTDIR)$(PREFIX)/include/linux/
 
