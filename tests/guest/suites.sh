@@ -173,5 +173,25 @@ else
 	check FAIL "rmmod nettypool"
 fi
 
+# ------------------------------------------------- 7. module parameters
+# A bad parameter refuses the load; max_total_bytes caps all pools.
+if insmod /np/nettypool.ko page_size=1000 2>/dev/null; then
+	check FAIL "insmod with page_size=1000 refused"
+	rmmod nettypool
+else
+	check OK "insmod with page_size=1000 refused"
+fi
+if insmod /np/nettypool.ko max_total_bytes=16777216; then
+	check OK "insmod with max_total_bytes=16777216"
+	[ -x /np/nettypool_test ] && run_prog module-limit /np/nettypool_test module_limit
+	if rmmod nettypool; then
+		check OK "rmmod nettypool (limited)"
+	else
+		check FAIL "rmmod nettypool (limited)"
+	fi
+else
+	check FAIL "insmod with max_total_bytes=16777216"
+fi
+
 say "=== nettypool guest suites: END ($failures failed checks)"
 [ "$failures" -eq 0 ]

@@ -2511,9 +2511,61 @@ struct test {
 	void (*fn)(void);
 };
 
+/*
+ * The module-wide limit max_total_bytes holds every pool together: two
+ * pools allocate huge buffers (just over a default chunk) until refused, and never together
+ * hold more than the limit; after a free, allocation works again. Runs
+ * only when the module was loaded with a limit (suites.sh does that).
+ */
+static void test_module_limit(void)
+{
+	struct np_alloc a;
+	unsigned long long limit = 0, held = 0;
+	int fd[2], i, refused = 0, n = 0;
+	__u64 last[2] = { 0, 0 };
+	FILE *f;
+
+	f = fopen("/sys/module/nettypool/parameters/max_total_bytes", "r");
+	if (!f || fscanf(f, "%llu", &limit) != 1 || !limit) {
+		if (f)
+			fclose(f);
+		skip_test("module loaded without max_total_bytes");
+	}
+	fclose(f);
+	fd[0] = plain_open();
+	fd[1] = plain_open();
+	for (i = 0; i < 4096 && refused < 2; i++) {
+		memset(&a, 0, sizeof(a));
+		a.size = (4 << 20) + 1;
+		if (np_ioctl(fd[i & 1], NP_IOC_ALLOC, &a) == -ENOMEM) {
+			refused++;
+			continue;
+		}
+		REQUIRE(a.region_size == (4 << 20) + 4096);
+		held += a.region_size;
+		last[i & 1] = a.offset;
+		n++;
+	}
+	EXPECT(refused == 2);
+	EXPECTF(held <= limit, "%llu bytes held, limit %llu", held, limit);
+	EXPECTF(n > 0, "nothing allocated under a %llu-byte limit", limit);
+	/* room again after a free */
+	if (last[0]) {
+		struct np_free fr = { .offset = last[0] };
+
+		EXPECT_OK(np_ioctl(fd[0], NP_IOC_FREE, &fr));
+		memset(&a, 0, sizeof(a));
+		a.size = (4 << 20) + 1;
+		EXPECT_OK(np_ioctl(fd[1], NP_IOC_ALLOC, &a));
+	}
+	close(fd[0]);
+	close(fd[1]);
+}
+
 #define T(name) { #name, test_##name }
 static const struct test tests[] = {
 	T(device_node),
+	T(module_limit),
 	T(alloc_tiny_24),
 	T(alloc_small_800),
 	T(alloc_normal_16k),
