@@ -243,7 +243,8 @@ static bool np_arena_drop_ref(struct np_arena *arena, u64 addr)
  * @dead: a chunk emptied and not kept is pushed here, to be destroyed by
  *	the caller once the locks are dropped.
  *
- * Return: 0, or -EINVAL when no live buffer starts at @offset.
+ * Return: 1 when the buffer was freed, 0 when only a reference was
+ * dropped, -EINVAL when no live buffer starts at @offset.
  */
 int np_arena_free(struct np_arena *arena, struct np_chunk *chunk, u64 offset,
 		  struct np_region **dead)
@@ -267,7 +268,7 @@ int np_arena_free(struct np_arena *arena, struct np_chunk *chunk, u64 offset,
 	if (!np_chunk_list_free(chunk->list, chunk, handle))
 		np_arena_chunk_emptied(arena, chunk, dead);
 	np_unlock(&arena->lock);
-	return 0;
+	return 1;
 }
 
 /**

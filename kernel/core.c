@@ -41,6 +41,7 @@ static const struct np_config np_builtin_defaults = {
 	.small_cache = 256,
 	.normal_cache = 64,
 	.keep_empty_chunks = 1,
+	.leak_detection = NP_LEAK_SIMPLE,
 };
 
 static int np_config_cache(s32 *entries, s32 fallback, const char *name)
@@ -61,7 +62,7 @@ static int np_config_cache(s32 *entries, s32 fallback, const char *name)
  * @defaults: where a field is 0 its value comes from here (which must be
  *	effective itself); NULL for the built-in defaults (8 KiB pages,
  *	max_order 9, one arena per CPU, Netty's cache sizes, keep one
- *	empty chunk, no byte limit).
+ *	empty chunk, no byte limit, simple leak detection as in Netty).
  *
  * Return: 0, or -EINVAL (with a log line saying why) when a field is out of
  * range, a flag is unknown, a reserved field is set, or the chunk would
@@ -129,6 +130,13 @@ int np_config_resolve(struct np_config *cfg, const struct np_config *defaults)
 		c.keep_empty_chunks = defaults->keep_empty_chunks;
 	if (!c.max_bytes)
 		c.max_bytes = defaults->max_bytes;
+	if (c.pad || c.leak_detection > NP_LEAK_PARANOID) {
+		np_warn("leak_detection %u is not 0..%u\n", c.leak_detection,
+			NP_LEAK_PARANOID);
+		return -EINVAL;
+	}
+	if (!c.leak_detection)
+		c.leak_detection = defaults->leak_detection;
 	c.flags |= NP_CONFIG_MAX_ORDER;
 	*cfg = c;
 	return 0;
@@ -472,18 +480,19 @@ static int np_core_free_huge(struct np_core *core, u64 addr)
 	np_write_unlock(&core->region_lock);
 	region->next_dead = NULL;
 	np_core_release_dead(core, region);
-	return 0;
+	return 1;
 }
 
 /**
- * np_core_free() - drop one reference of a buffer, freeing it at zero
+ * np_core_put() - drop one reference of a buffer, freeing it at zero
  * @core: the pool.
  * @addr: the buffer's first byte.
  *
- * Return: 0, or -EINVAL when no live buffer of this pool starts at @addr
+ * Return: 1 when the buffer was freed, 0 when only a reference was
+ * dropped, -EINVAL when no live buffer of this pool starts at @addr
  * (nothing changes then).
  */
-int np_core_free(struct np_core *core, u64 addr)
+int np_core_put(struct np_core *core, u64 addr)
 {
 	struct np_region *dead = NULL;
 	struct np_region *region;
@@ -505,6 +514,21 @@ int np_core_free(struct np_core *core, u64 addr)
 	if (dead)
 		np_core_bury(core, dead);
 	return ret;
+}
+
+/**
+ * np_core_free() - drop one reference of a buffer, freeing it at zero
+ * @core: the pool.
+ * @addr: the buffer's first byte.
+ *
+ * Return: 0, or -EINVAL when no live buffer of this pool starts at @addr
+ * (nothing changes then).
+ */
+int np_core_free(struct np_core *core, u64 addr)
+{
+	int ret = np_core_put(core, addr);
+
+	return ret < 0 ? ret : 0;
 }
 
 static int np_core_retain_huge(struct np_core *core, u64 addr)

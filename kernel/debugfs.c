@@ -5,6 +5,8 @@
  *   /sys/kernel/debug/nettypool/stats     the contract's counters summed
  *                                         over every pool, plus "pools"
  *   /sys/kernel/debug/nettypool/pools     one row per pool
+ *   /sys/kernel/debug/nettypool/leaks     the buffers the leak detector
+ *                                         tracks now, with their stacks
  *   /sys/kernel/debug/nettypool/<id>/stats   one pool's counters
  *   /sys/kernel/debug/nettypool/<id>/arenas  per arena: the six chunk
  *                 lists with their chunks' usage, and the subpage pools,
@@ -255,6 +257,19 @@ static int np_pool_chunks_show(struct seq_file *m, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(np_pool_chunks);
 
+/* Every pool's tracked buffers: the leak suspects (leak.c). */
+static int np_leaks_show(struct seq_file *m, void *unused)
+{
+	struct np_pool *pool;
+
+	mutex_lock(&np_pools_lock);
+	list_for_each_entry(pool, &np_pools, node)
+		np_leak_show(m, pool);
+	mutex_unlock(&np_pools_lock);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(np_leaks);
+
 /**
  * np_debugfs_add_pool() - give a pool its directory
  * @pool: a pool being registered; np_pools_lock held.
@@ -271,6 +286,7 @@ void np_debugfs_add_pool(struct np_pool *pool)
 			    &np_pool_arenas_fops);
 	debugfs_create_file("chunks", 0444, pool->debugfs, pool,
 			    &np_pool_chunks_fops);
+	np_layout_add_debugfs(pool);
 }
 
 /**
@@ -293,6 +309,8 @@ void np_debugfs_init(void)
 			    &np_total_stats_fops);
 	debugfs_create_file("pools", 0444, np_debugfs_root, NULL,
 			    &np_pools_fops);
+	debugfs_create_file("leaks", 0444, np_debugfs_root, NULL,
+			    &np_leaks_fops);
 }
 
 /**

@@ -90,7 +90,7 @@ static struct np_pool *np_dev_new_pool(struct np_file *fp,
 {
 	struct np_pool *pool;
 
-	pool = np_pool_new(cfg, "user", &np_dev_core_ops, NP_MEM_ACCOUNT);
+	pool = np_pool_new(cfg, "user", &np_dev_core_ops, NP_MEM_ACCOUNT, true);
 	if (!IS_ERR(pool)) {
 		pool->mapping = fp->mapping;
 		init_rwsem(&pool->map_sem);
@@ -205,14 +205,29 @@ static void np_dev_zero(struct np_core *core, u64 offset, u64 len)
 	np_read_unlock(&core->region_lock);
 }
 
-static int np_dev_alloc(struct np_pool *pool, u64 size, u32 flags,
+static int np_dev_alloc(struct np_pool *pool, u64 size, u32 flags, u64 tag,
 			struct np_buf *buf)
 {
 	int ret = np_core_alloc(pool->core, size, GFP_KERNEL, buf);
 
-	if (!ret && (flags & NP_ALLOC_ZERO))
+	if (ret)
+		return ret;
+	if (flags & NP_ALLOC_ZERO)
 		np_dev_zero(pool->core, buf->addr, buf->capacity);
-	return ret;
+	if (np_leak_enabled(pool))
+		np_leak_track_alloc(&pool->leak, buf->addr, buf->capacity, tag,
+				    GFP_KERNEL);
+	return 0;
+}
+
+/* Drop a reference, and tell the leak detector. */
+static int np_dev_put(struct np_pool *pool, u64 offset)
+{
+	int ret = np_core_put(pool->core, offset);
+
+	if (ret >= 0 && np_leak_enabled(pool))
+		np_leak_track_put(&pool->leak, offset, ret);
+	return ret < 0 ? ret : 0;
 }
 
 static long np_ioc_alloc(struct np_file *fp, void __user *uarg)
@@ -225,11 +240,10 @@ static long np_ioc_alloc(struct np_file *fp, void __user *uarg)
 
 	if (copy_from_user(&req, uarg, sizeof(req)))
 		return -EFAULT;
-	if ((req.flags & ~NP_ALLOC_FLAGS_ALL) || req.pad || req.reserved[0] ||
-	    req.reserved[1])
+	if ((req.flags & ~NP_ALLOC_FLAGS_ALL) || req.pad || req.reserved)
 		return -EINVAL;
 	pool = np_file_get(fp, &locked);
-	ret = np_dev_alloc(pool, req.size, req.flags, &buf);
+	ret = np_dev_alloc(pool, req.size, req.flags, req.tag, &buf);
 	np_file_put(fp, locked, !ret);
 	if (ret)
 		return ret;
@@ -238,7 +252,7 @@ static long np_ioc_alloc(struct np_file *fp, void __user *uarg)
 	req.region_offset = buf.region_key;
 	req.region_size = buf.region_size;
 	if (copy_to_user(uarg, &req, sizeof(req))) {
-		np_core_free(pool->core, buf.addr);
+		np_dev_put(pool, buf.addr);
 		return -EFAULT;
 	}
 	return 0;
@@ -256,10 +270,13 @@ static long np_ioc_free(struct np_file *fp, void __user *uarg, bool retain)
 	if (req.reserved)
 		return -EINVAL;
 	pool = np_file_get(fp, &locked);
-	if (retain)
+	if (retain) {
 		ret = np_core_retain(pool->core, req.offset);
-	else
-		ret = np_core_free(pool->core, req.offset);
+		if (!ret && np_leak_enabled(pool))
+			np_leak_track_touch(&pool->leak, req.offset, true);
+	} else {
+		ret = np_dev_put(pool, req.offset);
+	}
 	np_file_put(fp, locked, false);
 	return ret;
 }
@@ -293,7 +310,7 @@ static int np_batch_one(struct np_pool *pool, struct np_batch_op *op)
 	case NP_BATCH_ALLOC:
 		if (op->flags & ~NP_ALLOC_FLAGS_ALL)
 			return -EINVAL;
-		ret = np_dev_alloc(pool, op->size, op->flags, &buf);
+		ret = np_dev_alloc(pool, op->size, op->flags, 0, &buf);
 		if (ret)
 			return ret;
 		op->offset = buf.addr;
@@ -304,7 +321,7 @@ static int np_batch_one(struct np_pool *pool, struct np_batch_op *op)
 	case NP_BATCH_FREE:
 		if (op->flags)
 			return -EINVAL;
-		return np_core_free(pool->core, op->offset);
+		return np_dev_put(pool, op->offset);
 	default:
 		return -EINVAL;
 	}
@@ -332,7 +349,7 @@ static int np_batch_slice(struct np_pool *pool, struct np_batch_op *ops,
 	if (copy_to_user(uops, ops, i * sizeof(*ops))) {
 		while (i--)
 			if (ops[i].op == NP_BATCH_ALLOC && !ops[i].result)
-				np_core_free(pool->core, ops[i].offset);
+				np_dev_put(pool, ops[i].offset);
 		return -EFAULT;
 	}
 	for (i = 0; i < ok; i++)

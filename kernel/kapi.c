@@ -82,7 +82,7 @@ struct np_pool *np_pool_create(struct np_config *cfg, const char *name)
 
 	if (!try_module_get(THIS_MODULE))
 		return ERR_PTR(-ENODEV);
-	pool = np_pool_new(cfg, name, &np_kapi_ops, NP_MEM_MAP);
+	pool = np_pool_new(cfg, name, &np_kapi_ops, NP_MEM_MAP, false);
 	if (IS_ERR(pool)) {
 		module_put(THIS_MODULE);
 		return pool;
@@ -133,14 +133,21 @@ void *np_pool_alloc(struct np_pool *pool, size_t size, gfp_t gfp)
 	ptr = (void *)(uintptr_t)buf.addr;
 	if (gfp & __GFP_ZERO)
 		memset(ptr, 0, buf.capacity);
+	if (np_leak_enabled(pool))
+		np_leak_track_alloc(&pool->leak, buf.addr, buf.capacity, 0, gfp);
 	return ptr;
 }
 EXPORT_SYMBOL_GPL(np_pool_alloc);
 
 /**
- * np_pool_free() - free a buffer
+ * np_pool_free() - drop a reference of a buffer, freeing it at zero
  * @pool: the pool.
  * @ptr: a buffer of @pool, as returned by np_pool_alloc(); NULL is ignored.
+ *
+ * A buffer has one reference when allocated and one more for each
+ * np_pool_retain(); the last np_pool_free() frees it, as releasing a
+ * PooledByteBuf does. A free past the last reference is refused (the
+ * buffer is no longer live), without a warning.
  *
  * Context: process or softirq context; never sleeps where sleeping is
  * not allowed (the release of an emptied chunk is deferred then).
@@ -149,11 +156,43 @@ EXPORT_SYMBOL_GPL(np_pool_alloc);
  */
 int np_pool_free(struct np_pool *pool, const void *ptr)
 {
+	u64 addr = (u64)(uintptr_t)ptr;
+	int ret;
+
 	if (!ptr)
 		return 0;
-	return np_core_free(pool->core, (u64)(uintptr_t)ptr);
+	ret = np_core_put(pool->core, addr);
+	if (ret >= 0 && np_leak_enabled(pool))
+		np_leak_track_put(&pool->leak, addr, ret);
+	return ret < 0 ? ret : 0;
 }
 EXPORT_SYMBOL_GPL(np_pool_free);
+
+/**
+ * np_pool_retain() - add a reference to a buffer
+ * @pool: the pool.
+ * @ptr: a live buffer of @pool.
+ *
+ * The reference count is kept by the pool with the buffer's metadata
+ * rather than in a refcount_t next to the data, so that a retain or a
+ * free of a buffer that is no longer live is refused (-EINVAL) instead of
+ * touching freed memory; it saturates by refusing a retain past 2^32 - 1
+ * references (-EOVERFLOW), so the buffer is never freed early.
+ *
+ * Context: process context (the first retain of a buffer allocates a
+ * small record with GFP_KERNEL).
+ * Return: 0, -EINVAL, -EOVERFLOW or -ENOMEM.
+ */
+int np_pool_retain(struct np_pool *pool, const void *ptr)
+{
+	u64 addr = (u64)(uintptr_t)ptr;
+	int ret = np_core_retain(pool->core, addr);
+
+	if (!ret && np_leak_enabled(pool))
+		np_leak_track_touch(&pool->leak, addr, true);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(np_pool_retain);
 
 /**
  * np_pool_usable_size() - the capacity of a buffer
@@ -167,6 +206,28 @@ size_t np_pool_usable_size(struct np_pool *pool, const void *ptr)
 	return np_core_usable_size(pool->core, (u64)(uintptr_t)ptr);
 }
 EXPORT_SYMBOL_GPL(np_pool_usable_size);
+
+/**
+ * np_pool_leak_suspects() - how many buffers the leak detector tracks
+ * @pool: the pool.
+ *
+ * These are the buffers that would be reported as leaks if the pool were
+ * destroyed now: every live one at paranoid, about one in 128 at simple
+ * and advanced, none when disabled. /sys/kernel/debug/nettypool/leaks
+ * shows them with their stacks.
+ *
+ * Return: the number of tracked live buffers.
+ */
+u64 np_pool_leak_suspects(struct np_pool *pool)
+{
+	u64 n;
+
+	spin_lock_bh(&pool->leak.lock);
+	n = pool->leak.nr;
+	spin_unlock_bh(&pool->leak.lock);
+	return n;
+}
+EXPORT_SYMBOL_GPL(np_pool_leak_suspects);
 
 /**
  * np_pool_trim() - give back the pages a pool holds but does not use

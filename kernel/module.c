@@ -52,6 +52,35 @@ static unsigned long long np_param_max_pool_bytes;
 module_param_named(max_pool_bytes, np_param_max_pool_bytes, ullong, 0444);
 MODULE_PARM_DESC(max_pool_bytes, "default byte limit of each pool (0: none)");
 
+static u32 np_param_leak_detection = NP_LEAK_SIMPLE;
+
+static int np_leak_param_set(const char *val, const struct kernel_param *kp)
+{
+	u32 level = np_leak_level_parse(val);
+
+	if (!level) {
+		pr_err("leak_detection '%s' is not disabled, simple, advanced or paranoid\n",
+		       val);
+		return -EINVAL;
+	}
+	*(u32 *)kp->arg = level;
+	return 0;
+}
+
+static int np_leak_param_get(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%s\n", np_leak_level_name(*(u32 *)kp->arg));
+}
+
+static const struct kernel_param_ops np_leak_param_ops = {
+	.set = np_leak_param_set,
+	.get = np_leak_param_get,
+};
+
+module_param_cb(leak_detection, &np_leak_param_ops, &np_param_leak_detection,
+		0644);
+MODULE_PARM_DESC(leak_detection, "default leak detection of new pools: disabled, simple (1 in 128), advanced, paranoid (simple)");
+
 u64 np_param_max_total_bytes;
 module_param_named(max_total_bytes, np_param_max_total_bytes, ullong, 0444);
 MODULE_PARM_DESC(max_total_bytes, "bytes of pages all pools together may hold (0: no limit)");
@@ -70,18 +99,21 @@ static unsigned int np_next_pool_id;
  * @name: who asks, for debugfs and log lines.
  * @ops: region hooks of the owner, or NULL.
  * @mem_flags: NP_MEM_* flags for its pages.
+ * @user: opened from userspace (for the leak detector).
  *
  * Return: the pool, or an ERR_PTR: -EINVAL for a bad configuration,
  * -ENOMEM.
  */
 struct np_pool *np_pool_new(struct np_config *cfg, const char *name,
 			    const struct np_core_ops *ops,
-			    unsigned int mem_flags)
+			    unsigned int mem_flags, bool user)
 {
+	struct np_config defaults = np_default_config;
 	struct np_pool *pool;
 	int ret;
 
-	ret = np_config_resolve(cfg, &np_default_config);
+	defaults.leak_detection = READ_ONCE(np_param_leak_detection);
+	ret = np_config_resolve(cfg, &defaults);
 	if (ret)
 		return ERR_PTR(ret);
 	pool = kzalloc(sizeof(*pool), GFP_KERNEL);
@@ -92,6 +124,7 @@ struct np_pool *np_pool_new(struct np_config *cfg, const char *name,
 		kfree(pool);
 		return ERR_PTR(-ENOMEM);
 	}
+	np_leak_init(&pool->leak, cfg->leak_detection, user);
 	strscpy(pool->name, name, sizeof(pool->name));
 	pool->pid = task_tgid_nr(current);
 	get_task_comm(pool->comm, current);
@@ -109,7 +142,8 @@ struct np_pool *np_pool_new(struct np_config *cfg, const char *name,
  * @pool: a pool no one uses any more.
  *
  * Return: the number of buffers that were still allocated; they are
- * reclaimed and added to the module's leaked_on_close.
+ * reclaimed and added to the module's leaked_on_close. The ones the leak
+ * detector tracked are reported with where they were allocated.
  */
 u64 np_pool_release(struct np_pool *pool)
 {
@@ -120,6 +154,7 @@ u64 np_pool_release(struct np_pool *pool)
 	list_del(&pool->node);
 	mutex_unlock(&np_pools_lock);
 
+	np_leak_report(pool);
 	leaked = np_core_destroy(pool->core);
 	if (leaked) {
 		mutex_lock(&np_pools_lock);
@@ -145,6 +180,7 @@ static int __init np_init(void)
 		.normal_cache = np_param_normal_cache,
 		.keep_empty_chunks = np_param_keep_empty_chunks,
 		.max_bytes = np_param_max_pool_bytes,
+		.leak_detection = np_param_leak_detection,
 	};
 	int ret;
 

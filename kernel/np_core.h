@@ -311,6 +311,7 @@ enum np_size_class np_core_size_class(const struct np_core *core, u64 norm);
 int np_core_alloc(struct np_core *core, u64 size, gfp_t gfp,
 		  struct np_buf *buf);
 int np_core_free(struct np_core *core, u64 addr);
+int np_core_put(struct np_core *core, u64 addr);
 int np_core_retain(struct np_core *core, u64 addr);
 u64 np_core_usable_size(struct np_core *core, u64 addr);
 void np_core_trim(struct np_core *core);

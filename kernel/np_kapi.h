@@ -24,8 +24,10 @@ struct np_pool *np_pool_create(struct np_config *cfg, const char *name);
 void np_pool_destroy(struct np_pool *pool);
 void *np_pool_alloc(struct np_pool *pool, size_t size, gfp_t gfp);
 int np_pool_free(struct np_pool *pool, const void *ptr);
+int np_pool_retain(struct np_pool *pool, const void *ptr);
 size_t np_pool_usable_size(struct np_pool *pool, const void *ptr);
 void np_pool_trim(struct np_pool *pool);
+u64 np_pool_leak_suspects(struct np_pool *pool);
 void np_pool_stats(struct np_pool *pool, struct np_stats *st);
 
 #endif /* NP_KAPI_H */

@@ -7,14 +7,36 @@
 #ifndef NP_MODULE_H
 #define NP_MODULE_H
 
+#include <linux/hashtable.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/rwsem.h>
 #include <linux/sched.h>
+#include <linux/seq_file.h>
 #include <linux/workqueue.h>
 
 #include "np_core.h"
 #include "np_kapi.h"
+
+#define NP_LEAK_DEPTH	16	/* frames kept of a stack */
+#define NP_LEAK_BITS	8	/* log2 of the buckets of a pool's records */
+
+/**
+ * struct np_leak - a pool's leak detector (leak.c)
+ * @lock: protects @records and @nr.
+ * @records: the buffers tracked, by address.
+ * @nr: how many.
+ * @level: NP_LEAK_DISABLED .. NP_LEAK_PARANOID.
+ * @user: a pool opened from userspace: record processes and tags, not
+ *	kernel stacks.
+ */
+struct np_leak {
+	spinlock_t lock;	/* protects records and nr */
+	DECLARE_HASHTABLE(records, NP_LEAK_BITS);
+	u64 nr;
+	u32 level;
+	bool user;
+};
 
 /**
  * struct np_pool - a pool as the module knows it
@@ -32,6 +54,7 @@
  * @grave_lock: protects @grave.
  * @grave: kernel pools: regions to release from @grave_work.
  * @grave_work: releases regions freed where sleeping is not allowed.
+ * @leak: the leak detector.
  */
 struct np_pool {
 	struct np_core *core;
@@ -46,7 +69,14 @@ struct np_pool {
 	spinlock_t grave_lock;	/* protects grave */
 	struct np_region *grave;
 	struct work_struct grave_work;
+	struct np_leak leak;
 };
+
+/* The one branch the leak detector costs when it is disabled. */
+static inline bool np_leak_enabled(const struct np_pool *pool)
+{
+	return unlikely(pool->leak.level > NP_LEAK_DISABLED);
+}
 
 /* module.c */
 extern u64 np_param_max_total_bytes;
@@ -56,8 +86,19 @@ extern u64 np_leaked_on_close;
 
 struct np_pool *np_pool_new(struct np_config *cfg, const char *name,
 			    const struct np_core_ops *ops,
-			    unsigned int mem_flags);
+			    unsigned int mem_flags, bool user);
 u64 np_pool_release(struct np_pool *pool);
+
+/* leak.c */
+const char *np_leak_level_name(u32 level);
+u32 np_leak_level_parse(const char *name);
+void np_leak_init(struct np_leak *leak, u32 level, bool user);
+void np_leak_track_alloc(struct np_leak *leak, u64 addr, u64 capacity,
+			 u64 tag, gfp_t gfp);
+void np_leak_track_put(struct np_leak *leak, u64 addr, bool freed);
+void np_leak_track_touch(struct np_leak *leak, u64 addr, bool retain);
+void np_leak_show(struct seq_file *m, struct np_pool *pool);
+u64 np_leak_report(struct np_pool *pool);
 
 /* backing.c */
 u64 np_backing_total_bytes(void);
@@ -71,5 +112,8 @@ void np_debugfs_init(void);
 void np_debugfs_exit(void);
 void np_debugfs_add_pool(struct np_pool *pool);
 void np_debugfs_remove_pool(struct np_pool *pool);
+
+/* layout.c */
+void np_layout_add_debugfs(struct np_pool *pool);
 
 #endif /* NP_MODULE_H */

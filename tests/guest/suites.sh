@@ -102,6 +102,14 @@ if [ -f /np/test_nettypool.ko ]; then
 		sed -e 's/^\[ *[0-9]*\.[0-9]*\] //' |
 		grep -E '^(KTAP version|[0-9]+\.\.[0-9]+|(not )?ok |#)' >/tmp/np-ktap.out
 	cat /tmp/np-ktap.out
+	# leak_report_paranoid leaks three buffers from np_test_leaky_alloc
+	leaks=$(dmesg | sed -n '/np-suites: ktap begin/,$p' |
+		grep -c 'LEAK: buffer .* (leaky) was not freed; allocated at: .*np_test_leaky_alloc')
+	if [ "$leaks" = 3 ]; then
+		check OK "leak detector reports the 3 leaked buffers with their stack"
+	else
+		check FAIL "leak detector reports the 3 leaked buffers with their stack ($leaks)"
+	fi
 	if [ "$loaded" = 1 ]; then
 		tap_verdict ktap /tmp/np-ktap.out 0
 		if rmmod test_nettypool; then

@@ -228,6 +228,7 @@ START_TEST(config_resolve_defaults)
 	ck_assert_int_eq(cfg.normal_cache, 64);
 	ck_assert_int_eq(cfg.keep_empty_chunks, 1);
 	ck_assert_uint_eq(cfg.max_bytes, 0);
+	ck_assert_uint_eq(cfg.leak_detection, NP_LEAK_SIMPLE);
 	ck_assert(cfg.flags & NP_CONFIG_MAX_ORDER);
 	/* resolving the effective configuration again changes nothing */
 	{
@@ -251,6 +252,7 @@ START_TEST(config_resolve_explicit)
 		.normal_cache = 3,
 		.keep_empty_chunks = -1,
 		.max_bytes = 12345,
+		.leak_detection = NP_LEAK_PARANOID,
 	};
 	struct np_config want = cfg;
 
@@ -289,9 +291,11 @@ END_TEST
 /* Unknown flags and reserved fields are refused; cfg is left alone. */
 START_TEST(config_resolve_refusals)
 {
-	struct np_config bad[4] = {
+	struct np_config bad[] = {
 		{ .flags = 1U << 5 },
-		{ .reserved = { 0, 0, 1, 0 } },
+		{ .reserved = { 0, 1, 0 } },
+		{ .pad = 1 },
+		{ .leak_detection = NP_LEAK_PARANOID + 1 },
 		{ .flags = NP_CONFIG_MAX_ORDER, .max_order = 15 },
 		{ .page_size = 65536 * 2 },
 	};

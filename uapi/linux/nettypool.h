@@ -50,6 +50,9 @@
  * @keep_empty_chunks: -1 = destroy emptied chunks as Netty does, 0 = default
  *	(keep), 1 = keep one emptied chunk per arena.
  * @max_bytes: most bytes of pages the pool may hold; 0 = no limit of its own.
+ * @leak_detection: NP_LEAK_*: which buffers the leak detector tracks;
+ *	0 = the module's default.
+ * @pad: must be zero.
  * @reserved: must be zero.
  *
  * NP_IOC_CONFIGURE writes back the effective values: every default
@@ -65,8 +68,21 @@ struct np_config {
 	__s32 normal_cache;
 	__s32 keep_empty_chunks;
 	__u64 max_bytes;
-	__u64 reserved[4];
+	__u32 leak_detection;
+	__u32 pad;
+	__u64 reserved[3];
 };
+
+/*
+ * struct np_config.leak_detection, Netty's levels: simple and advanced
+ * track one allocation in 128 picked at random, paranoid tracks every one;
+ * advanced and paranoid also record up to 4 retains and frees of each.
+ */
+#define NP_LEAK_DEFAULT		0
+#define NP_LEAK_DISABLED	1
+#define NP_LEAK_SIMPLE		2
+#define NP_LEAK_ADVANCED	3
+#define NP_LEAK_PARANOID	4
 
 /* struct np_alloc.flags */
 #define NP_ALLOC_ZERO		0x1U	/* the buffer reads as zeroes */
@@ -77,6 +93,7 @@ struct np_config {
  * @size: in: bytes wanted.
  * @flags: in: NP_ALLOC_* bits.
  * @pad: must be zero.
+ * @tag: in: any value; shown with the buffer in leak reports.
  * @reserved: must be zero.
  * @offset: out: mmap offset of the buffer's first byte.
  * @capacity: out: the normalised size actually reserved.
@@ -87,7 +104,8 @@ struct np_alloc {
 	__u64 size;
 	__u32 flags;
 	__u32 pad;
-	__u64 reserved[2];
+	__u64 tag;
+	__u64 reserved;
 	__u64 offset;
 	__u64 capacity;
 	__u64 region_offset;

@@ -11,10 +11,38 @@
 
 #include "np_lib.h"
 
+/*
+ * $NETTYPOOL_LEAK_DETECTION (disabled, simple, advanced, paranoid) sets
+ * the leak detector of kernel pools, which report leaks in the kernel
+ * log and /sys/kernel/debug/nettypool/leaks; unset, the module decides.
+ */
+static int np_leak_level_from_env(__u32 *level)
+{
+	static const char *const names[] = {
+		[NP_LEAK_DISABLED] = "disabled", [NP_LEAK_SIMPLE] = "simple",
+		[NP_LEAK_ADVANCED] = "advanced", [NP_LEAK_PARANOID] = "paranoid",
+	};
+	const char *env = getenv("NETTYPOOL_LEAK_DETECTION");
+	__u32 i;
+
+	*level = NP_LEAK_DEFAULT;
+	if (!env || !*env)
+		return 0;
+	for (i = NP_LEAK_DISABLED; i <= NP_LEAK_PARANOID; i++) {
+		if (!strcmp(env, names[i])) {
+			*level = i;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
 static int np_opts_to_config(const struct np_pool_opts *opts,
 			     struct np_config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
+	if (np_leak_level_from_env(&cfg->leak_detection))
+		return -EINVAL;
 	if (!opts)
 		return 0;
 	if (opts->backend < NP_BACKEND_AUTO || opts->backend > NP_BACKEND_LOCAL)
