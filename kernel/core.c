@@ -374,6 +374,21 @@ struct np_chunk *np_core_new_chunk(struct np_arena *arena, gfp_t gfp)
 	return chunk;
 }
 
+/**
+ * np_core_release_list() - release regions that left the map, now
+ * @core: the pool.
+ * @dead: regions linked by next_dead.
+ */
+void np_core_release_list(struct np_core *core, struct np_region *dead)
+{
+	struct np_region *next;
+
+	for (; dead; dead = next) {
+		next = dead->next_dead;
+		np_core_release_region(core, dead);
+	}
+}
+
 /*
  * Release regions already out of the map: by the owner's release hook if
  * it has one (it may defer the work to a context that can sleep), else
@@ -381,16 +396,10 @@ struct np_chunk *np_core_new_chunk(struct np_arena *arena, gfp_t gfp)
  */
 static void np_core_release_dead(struct np_core *core, struct np_region *dead)
 {
-	struct np_region *region, *next;
-
-	if (core->ops && core->ops->release) {
+	if (core->ops && core->ops->release)
 		core->ops->release(core, dead);
-		return;
-	}
-	for (region = dead; region; region = next) {
-		next = region->next_dead;
-		np_core_release_region(core, region);
-	}
+	else
+		np_core_release_list(core, dead);
 }
 
 /**

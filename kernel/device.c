@@ -220,16 +220,6 @@ static int np_dev_alloc(struct np_pool *pool, u64 size, u32 flags, u64 tag,
 	return 0;
 }
 
-/* Drop a reference, and tell the leak detector. */
-static int np_dev_put(struct np_pool *pool, u64 offset)
-{
-	int ret = np_core_put(pool->core, offset);
-
-	if (ret >= 0 && np_leak_enabled(pool))
-		np_leak_track_put(&pool->leak, offset, ret);
-	return ret < 0 ? ret : 0;
-}
-
 static long np_ioc_alloc(struct np_file *fp, void __user *uarg)
 {
 	struct np_pool *pool;
@@ -252,7 +242,7 @@ static long np_ioc_alloc(struct np_file *fp, void __user *uarg)
 	req.region_offset = buf.region_key;
 	req.region_size = buf.region_size;
 	if (copy_to_user(uarg, &req, sizeof(req))) {
-		np_dev_put(pool, buf.addr);
+		np_pool_drop(pool, buf.addr);
 		return -EFAULT;
 	}
 	return 0;
@@ -270,13 +260,10 @@ static long np_ioc_free(struct np_file *fp, void __user *uarg, bool retain)
 	if (req.reserved)
 		return -EINVAL;
 	pool = np_file_get(fp, &locked);
-	if (retain) {
-		ret = np_core_retain(pool->core, req.offset);
-		if (!ret && np_leak_enabled(pool))
-			np_leak_track_touch(&pool->leak, req.offset, true);
-	} else {
-		ret = np_dev_put(pool, req.offset);
-	}
+	if (retain)
+		ret = np_pool_ref(pool, req.offset);
+	else
+		ret = np_pool_drop(pool, req.offset);
 	np_file_put(fp, locked, false);
 	return ret;
 }
@@ -321,7 +308,7 @@ static int np_batch_one(struct np_pool *pool, struct np_batch_op *op)
 	case NP_BATCH_FREE:
 		if (op->flags)
 			return -EINVAL;
-		return np_dev_put(pool, op->offset);
+		return np_pool_drop(pool, op->offset);
 	default:
 		return -EINVAL;
 	}
@@ -349,7 +336,7 @@ static int np_batch_slice(struct np_pool *pool, struct np_batch_op *ops,
 	if (copy_to_user(uops, ops, i * sizeof(*ops))) {
 		while (i--)
 			if (ops[i].op == NP_BATCH_ALLOC && !ops[i].result)
-				np_dev_put(pool, ops[i].offset);
+				np_pool_drop(pool, ops[i].offset);
 		return -EFAULT;
 	}
 	for (i = 0; i < ok; i++)

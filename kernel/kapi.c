@@ -22,16 +22,6 @@
 #include <linux/module.h>
 #include <linux/preempt.h>
 
-static void np_kapi_release_now(struct np_core *core, struct np_region *dead)
-{
-	struct np_region *next;
-
-	for (; dead; dead = next) {
-		next = dead->next_dead;
-		np_core_release_region(core, dead);
-	}
-}
-
 static void np_kapi_grave_work(struct work_struct *work)
 {
 	struct np_pool *pool = container_of(work, struct np_pool, grave_work);
@@ -41,7 +31,7 @@ static void np_kapi_grave_work(struct work_struct *work)
 	dead = pool->grave;
 	pool->grave = NULL;
 	spin_unlock_bh(&pool->grave_lock);
-	np_kapi_release_now(pool->core, dead);
+	np_core_release_list(pool->core, dead);
 }
 
 static void np_kapi_release(struct np_core *core, struct np_region *dead)
@@ -50,7 +40,7 @@ static void np_kapi_release(struct np_core *core, struct np_region *dead)
 	struct np_region *last;
 
 	if (preemptible()) {
-		np_kapi_release_now(core, dead);
+		np_core_release_list(core, dead);
 		return;
 	}
 	for (last = dead; last->next_dead; last = last->next_dead)
@@ -156,15 +146,7 @@ EXPORT_SYMBOL_GPL(np_pool_alloc);
  */
 int np_pool_free(struct np_pool *pool, const void *ptr)
 {
-	u64 addr = (u64)(uintptr_t)ptr;
-	int ret;
-
-	if (!ptr)
-		return 0;
-	ret = np_core_put(pool->core, addr);
-	if (ret >= 0 && np_leak_enabled(pool))
-		np_leak_track_put(&pool->leak, addr, ret);
-	return ret < 0 ? ret : 0;
+	return ptr ? np_pool_drop(pool, (u64)(uintptr_t)ptr) : 0;
 }
 EXPORT_SYMBOL_GPL(np_pool_free);
 
@@ -185,12 +167,7 @@ EXPORT_SYMBOL_GPL(np_pool_free);
  */
 int np_pool_retain(struct np_pool *pool, const void *ptr)
 {
-	u64 addr = (u64)(uintptr_t)ptr;
-	int ret = np_core_retain(pool->core, addr);
-
-	if (!ret && np_leak_enabled(pool))
-		np_leak_track_touch(&pool->leak, addr, true);
-	return ret;
+	return np_pool_ref(pool, (u64)(uintptr_t)ptr);
 }
 EXPORT_SYMBOL_GPL(np_pool_retain);
 

@@ -168,6 +168,38 @@ u64 np_pool_release(struct np_pool *pool)
 	return leaked;
 }
 
+/**
+ * np_pool_drop() - drop a reference of a buffer, telling the leak detector
+ * @pool: the pool.
+ * @addr: the buffer's key.
+ *
+ * Return: 0, or -EINVAL when no live buffer starts at @addr.
+ */
+int np_pool_drop(struct np_pool *pool, u64 addr)
+{
+	int ret = np_core_put(pool->core, addr);
+
+	if (ret >= 0 && np_leak_enabled(pool))
+		np_leak_track_put(&pool->leak, addr, ret);
+	return ret < 0 ? ret : 0;
+}
+
+/**
+ * np_pool_ref() - add a reference to a buffer, telling the leak detector
+ * @pool: the pool.
+ * @addr: the buffer's key.
+ *
+ * Return: 0 or the error of np_core_retain().
+ */
+int np_pool_ref(struct np_pool *pool, u64 addr)
+{
+	int ret = np_core_retain(pool->core, addr);
+
+	if (!ret && np_leak_enabled(pool))
+		np_leak_track_touch(&pool->leak, addr, true);
+	return ret;
+}
+
 static int __init np_init(void)
 {
 	struct np_config cfg = {

@@ -319,6 +319,7 @@ void np_core_stats(struct np_core *core, struct np_stats *st);
 struct np_chunk *np_core_new_chunk(struct np_arena *arena, gfp_t gfp);
 void np_core_bury(struct np_core *core, struct np_region *dead);
 void np_core_release_region(struct np_core *core, struct np_region *region);
+void np_core_release_list(struct np_core *core, struct np_region *dead);
 
 /* arena.c */
 void np_arena_init(struct np_arena *arena, struct np_core *core,

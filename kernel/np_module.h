@@ -88,6 +88,8 @@ struct np_pool *np_pool_new(struct np_config *cfg, const char *name,
 			    const struct np_core_ops *ops,
 			    unsigned int mem_flags, bool user);
 u64 np_pool_release(struct np_pool *pool);
+int np_pool_drop(struct np_pool *pool, u64 addr);
+int np_pool_ref(struct np_pool *pool, u64 addr);
 
 /* leak.c */
 const char *np_leak_level_name(u32 level);
