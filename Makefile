@@ -52,7 +52,7 @@ all: lib tools module
 
 lib: $(BUILD)/libnettypool.a $(BUILD)/$(SONAME) $(BUILD)/nettypool.pc
 
-tools: $(DEMO)
+tools: $(DEMO) $(BUILD)/nettypool
 
 $(BUILD)/%.o: %.c $(HDRS)
 	@mkdir -p $(dir $@)
@@ -71,8 +71,15 @@ $(BUILD)/$(SONAME): $(LIB_OBJS)
 $(BUILD)/nettypool.pc: userspace/nettypool.pc.in
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' $< > $@
 
-$(DEMO): userspace/tools/demo.c $(BUILD)/libnettypool.a
+$(DEMO): userspace/tools/demo.c userspace/tools/nettypool.c $(BUILD)/libnettypool.a
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libnettypool.a $(LDLIBS)
+
+# The nettypool command; its static twin runs in the guest (tests/guest/cli.sh).
+$(BUILD)/nettypool: userspace/tools/nettypool.c $(BUILD)/libnettypool.a
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libnettypool.a $(LDLIBS)
+
+$(BUILD)/nettypool-static: userspace/tools/nettypool.c $(BUILD)/libnettypool.a
+	$(CC) $(ALL_CFLAGS) -static -o $@ $< $(BUILD)/libnettypool.a $(LDLIBS)
 
 $(BUILD)/unit-tests: $(UNIT_OBJS) $(BUILD)/libnettypool.a
 	$(CC) $(ALL_CFLAGS) -o $@ $(UNIT_OBJS) $(BUILD)/libnettypool.a \
@@ -131,8 +138,13 @@ check-guest: $(BUILD)/np-unit-kernel
 	else echo "guest suites: not present yet"; fi
 
 # Benchmarks: never part of make check.
-bench: $(BUILD)/bench-pairs
+bench: $(BUILD)/bench-pairs module
 	$(BUILD)/bench-pairs 256
+	$(MAKE) -C tests/bench/kernel
+	bash tests/guest/run-guest.sh --script tests/bench/guest-bench.sh \
+		--file nettypool.ko --file tests/bench/kernel/np_bench.ko \
+		--timeout 900 --log $(BUILD)/bench-guest.log | \
+		sed -n '/NP-GUEST-START/,/NP-DMESG-BEGIN/p' | grep -v '^NP-'
 
 $(BUILD)/bench-pairs: tests/bench/pairs.c $(BUILD)/libnettypool.a
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libnettypool.a $(LDLIBS)

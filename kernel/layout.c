@@ -10,12 +10,15 @@
  *
  *   pool ---> arena ---> the arena's six chunk lists, in one column:
  *
- *     qInit -next-> q000 -next-> q025 -next-> q050 -next-> q075 -next-> q100
+ *     qInit --> q000 <--> q025 <--> q050 <--> q075 <--> q100
  *
- *     and the "prev" links, dashed: qInit's points at itself (a self-loop:
- *     a new chunk is never destroyed), q000 has none, drawn as an edge to
- *     a "destroyed" node (a chunk emptied there is destroyed, or kept as
- *     the arena's one spare with keep_empty_chunks);
+ *     a "next" link answered by the "prev" link of the list it points at
+ *     is one edge with arrows both ways; qInit's prev link points at
+ *     itself (a dashed self-loop: a new chunk is never destroyed); q000
+ *     has none, drawn as a dashed edge to a red "destroyed" node (a chunk
+ *     emptied there is destroyed, or kept as the arena's one spare with
+ *     keep_empty_chunks). The edges follow the lists' pointers as they
+ *     are, not as they should be;
  *
  *   chunk list ---> its chunks, head first, in list order (edges with
  *     arrows both ways: next and prev); each labelled with its key, usage
@@ -97,12 +100,12 @@ static void np_layout_more(struct seq_file *m, const char *id, u64 more,
 	seq_printf(m, "\t%s -> %s [style=dashed];\n", from, id);
 }
 
-/* Fill colour by usage, on the 9-step yellow-orange-red scheme. */
+/* Fill colour by usage: steps 1..7 of the yellow-orange-red scheme. */
 static unsigned int np_layout_shade(int usage)
 {
 	if (usage < 0)
 		usage = 0;
-	return 1 + (unsigned int)min(usage, 100) * 8 / 100;
+	return 1 + (unsigned int)min(usage, 100) * 6 / 100;
 }
 
 static void np_layout_chunk(struct seq_file *m, struct np_arena *arena,
@@ -167,16 +170,22 @@ static void np_layout_lists(struct seq_file *m, struct np_arena *arena)
 	}
 	for (l = 0; l < NP_NR_CHUNK_LISTS; l++) {
 		struct np_chunk_list *list = &arena->lists[l];
+		struct np_chunk_list *next = list->next_list;
+		struct np_chunk_list *prev = list->prev_list;
 
-		if (list->next_list)
-			seq_printf(m, "\ta%u_l%u -> a%u_l%u [label=\"next\", color=blue];\n",
-				   a, l, a,
-				   (unsigned int)(list->next_list - arena->lists));
-		if (list->prev_list) {
+		/* a next link answered by a prev link: one edge, both ways */
+		if (next)
+			seq_printf(m, "\ta%u_l%u -> a%u_l%u [label=\"%s\", color=blue%s];\n",
+				   a, l, a, (unsigned int)(next - arena->lists),
+				   next->prev_list == list ? "next / prev" : "next",
+				   next->prev_list == list ? ", dir=both" : "");
+		if (prev == list) {
 			seq_printf(m, "\ta%u_l%u -> a%u_l%u [label=\"prev\", style=dashed, color=blue];\n",
-				   a, l, a,
-				   (unsigned int)(list->prev_list - arena->lists));
-		} else {
+				   a, l, a, l);
+		} else if (prev && prev->next_list != list) {
+			seq_printf(m, "\ta%u_l%u -> a%u_l%u [label=\"prev\", style=dashed, color=blue, constraint=false];\n",
+				   a, l, a, (unsigned int)(prev - arena->lists));
+		} else if (!prev) {
 			seq_printf(m, "\ta%u_destroyed [label=\"destroyed\\n(no prev list: an emptied chunk\\nis freed, or kept as the spare)\", shape=octagon, colorscheme=x11, color=red, fontcolor=red, fillcolor=white];\n",
 				   a);
 			seq_printf(m, "\ta%u_l%u -> a%u_destroyed [label=\"prev\", style=dashed, color=red];\n",
@@ -246,7 +255,6 @@ static void np_layout_arena(struct seq_file *m, struct np_arena *arena)
 
 static void np_layout_huge(struct seq_file *m, struct np_core *core)
 {
-	struct np_region *prev = NULL;
 	u64 n = 0;
 	size_t i;
 
@@ -265,18 +273,13 @@ static void np_layout_huge(struct seq_file *m, struct np_core *core)
 		seq_printf(m, "\th%llx [label=\"huge %#llx\\ncapacity %llu B\\npages ",
 			   r->key, r->key, r->capacity);
 		np_layout_size(m, r->size);
-		seq_printf(m, "\\n%u references\", fillcolor=6];\n",
+		seq_printf(m, "\\nrefs %u\", fillcolor=5];\n",
 			   r->extra_refs + 1);
 		seq_printf(m, "\thuge -> h%llx;\n", r->key);
-		prev = r;
 	}
-	if (n > NP_LAYOUT_MAX) {
-		char from[32];
-
-		snprintf(from, sizeof(from), "h%llx", prev->key);
+	if (n > NP_LAYOUT_MAX)
 		np_layout_more(m, "huge_more", n - NP_LAYOUT_MAX,
-			       "huge regions", from);
-	}
+			       "huge regions", "huge");
 }
 
 static int np_layout_show(struct seq_file *m, void *unused)
@@ -330,8 +333,8 @@ static int np_layout_show(struct seq_file *m, void *unused)
 	np_read_unlock(&core->region_lock);
 
 	if (idle) {
-		seq_printf(m, "\tidle_arenas [label=\"%llu idle arenas\\n(no chunk: lists as in arena 0)\", shape=folder, style=dashed];\n",
-			   idle);
+		seq_printf(m, "\tidle_arenas [label=\"%llu idle arena%s\\n(no chunk: lists as in arena 0)\", shape=folder, style=dashed];\n",
+			   idle, idle == 1 ? "" : "s");
 		seq_puts(m, "\tpool -> idle_arenas [style=dashed];\n");
 	}
 	if (drawn > NP_LAYOUT_MAX)

@@ -100,9 +100,13 @@ make -C "$top/tests/selftests/nettypool" --no-print-directory OUTPUT="$selftest_
 make -C "$top/tests/kernel" --no-print-directory KDIR="$kdir" \
 	>>"$results/guest-build.log" 2>&1 ||
 	{ cat "$results/guest-build.log" >&2; fail_lane "building test_nettypool.ko"; }
+make -C "$top" --no-print-directory BUILD="$build" "$build/nettypool-static" \
+	>>"$results/guest-build.log" 2>&1 ||
+	{ cat "$results/guest-build.log" >&2; fail_lane "building nettypool-static"; }
 
 files=(--file "$top/nettypool.ko" --file "$selftest_dir/nettypool_test"
-       --file "$top/tests/kernel/test_nettypool.ko")
+       --file "$top/tests/kernel/test_nettypool.ko"
+       --file "$build/nettypool-static" --file "$top/tests/guest/cli.sh")
 names=()
 [[ -x $build/np-unit-kernel ]] && files+=(--file "$build/np-unit-kernel")
 for p in "${extra[@]+"${extra[@]}"}"; do
@@ -124,6 +128,8 @@ bash "$top/tests/guest/run-guest.sh" --script "$top/tests/guest/suites.sh" \
 	-- "${names[@]+"${names[@]}"}" | tee "$stdout_file"
 rc=${PIPESTATUS[0]}
 elapsed=$(($(date +%s) - start))
+# The host's half of cli.sh: render the captured graphs, parse the JSON.
+bash "$top/tests/guest/cli-host.sh" "$log_file" "$results/cli" | tee -a "$stdout_file"
 
 # ------------------------------------------------------------ verdict
 # Only lines that start with the result: the kernel-log dump at the end

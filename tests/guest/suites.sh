@@ -141,6 +141,7 @@ for p in $extra; do
 		check FAIL "$p present"
 	fi
 done
+[ ! -f /np/cli.sh ] || . /np/cli.sh	# 4b. the nettypool command (cli.sh)
 
 # -------------------------------------------------- 5. nothing left behind
 if [ -r $DBG/stats ]; then
