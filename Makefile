@@ -45,7 +45,7 @@ CHECK_LIBS	:= $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubu
 
 DEMO		:= $(BUILD)/nettypool-demo
 
-.PHONY: all lib tools module bench check check-unit check-install check-asan check-valgrind \
+.PHONY: all lib tools module bench check check-unit check-install check-asan check-valgrind check-fuzz fuzz \
 	check-guest run lint install clean deps
 
 all: lib tools module
@@ -109,6 +109,7 @@ check: deps
 	-$(MAKE) --no-print-directory check-install
 	-$(MAKE) --no-print-directory check-asan
 	-$(MAKE) --no-print-directory check-valgrind
+	-$(MAKE) --no-print-directory check-fuzz
 	-$(MAKE) --no-print-directory check-guest
 	@bash tests/summary.sh $(BUILD)/results
 
@@ -130,6 +131,21 @@ check-asan:
 check-valgrind: $(BUILD)/unit-tests
 	@mkdir -p $(BUILD)/results
 	bash tests/run-unit.sh valgrind $(BUILD)/unit-tests $(BUILD)/results
+
+# The core against fuzz_core.c's shadow model: the corpus replayed (gcc,
+# ASan+UBSan), then 60 s of libFuzzer; make fuzz runs it for 30 minutes.
+FUZZ_MAKE = $(MAKE) --no-print-directory -C tests/fuzz O=$(abspath $(BUILD))/fuzz
+
+fuzz:
+	$(FUZZ_MAKE) fuzz-long
+
+check-fuzz:
+	@mkdir -p $(BUILD)/results
+	-$(FUZZ_MAKE) RESULTS=$(abspath $(BUILD))/results fuzz-replay
+	@if command -v clang >/dev/null; then \
+		$(FUZZ_MAKE) RESULTS=$(abspath $(BUILD))/results FUZZ_TIME=60 fuzz-short; \
+	else echo "fuzz-short: clang is missing (make deps installs it)"; \
+		echo "0 1" > $(BUILD)/results/fuzz-short; fi
 
 check-guest: $(BUILD)/np-unit-kernel
 	@mkdir -p $(BUILD)/results

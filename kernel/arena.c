@@ -359,17 +359,13 @@ static void np_arena_trim_pool(struct np_arena *arena,
  * @arena: the arena.
  * @dead: the chunks to destroy are pushed here.
  */
-void np_arena_trim(struct np_arena *arena, struct np_region **dead)
+/* Take every empty chunk out of qInit (the spare among them). */
+static void np_arena_kill_empty(struct np_arena *arena,
+				struct np_region **dead)
 {
 	struct np_chunk_list *qinit = &arena->lists[NP_QINIT];
 	struct np_chunk *chunk, *next;
-	unsigned int i;
 
-	np_lock(&arena->lock);
-	for (i = 1; i < NP_NR_TINY_POOLS; i++)
-		np_arena_trim_pool(arena, &arena->tiny_pools[i], dead);
-	for (i = 0; i < arena->core->geo.n_small_pools; i++)
-		np_arena_trim_pool(arena, &arena->small_pools[i], dead);
 	for (chunk = qinit->head; chunk; chunk = next) {
 		next = chunk->next;
 		if (np_chunk_is_empty(chunk)) {
@@ -377,24 +373,34 @@ void np_arena_trim(struct np_arena *arena, struct np_region **dead)
 			np_arena_kill_chunk(arena, chunk, dead);
 		}
 	}
+}
+
+void np_arena_trim(struct np_arena *arena, struct np_region **dead)
+{
+	unsigned int i;
+
+	np_lock(&arena->lock);
+	for (i = 1; i < NP_NR_TINY_POOLS; i++)
+		np_arena_trim_pool(arena, &arena->tiny_pools[i], dead);
+	for (i = 0; i < arena->core->geo.n_small_pools; i++)
+		np_arena_trim_pool(arena, &arena->small_pools[i], dead);
+	np_arena_kill_empty(arena, dead);
 	np_unlock(&arena->lock);
 }
 
 /**
- * np_arena_drop_spare() - give back the kept empty chunk, if any
+ * np_arena_drop_empty() - give back every empty chunk the arena holds
  * @arena: the arena.
- * @dead: the chunk is pushed here when there is one.
+ * @dead: the chunks are pushed here.
+ *
+ * The kept spare and the chunks that emptied without leaving qInit: all
+ * of them count against the pool's byte limit, and a whole-chunk or huge
+ * request can use none of them.
  */
-void np_arena_drop_spare(struct np_arena *arena, struct np_region **dead)
+void np_arena_drop_empty(struct np_arena *arena, struct np_region **dead)
 {
-	struct np_chunk *spare;
-
 	np_lock(&arena->lock);
-	spare = arena->spare;
-	if (spare && np_chunk_is_empty(spare)) {
-		np_chunk_list_remove(spare->list, spare);
-		np_arena_kill_chunk(arena, spare, dead);
-	}
+	np_arena_kill_empty(arena, dead);
 	np_unlock(&arena->lock);
 }
 

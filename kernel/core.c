@@ -289,9 +289,10 @@ static bool np_core_reserve(struct np_core *core, u64 size)
 
 /*
  * Obtain pages for a region, give it its key and register it. When the
- * pool's byte limit refuses it, the empty chunks the arenas keep are given
- * back first: they count against the limit, and a request too big for
- * qInit could never use them. Everything reserved is given back on
+ * pool's byte limit refuses it, the empty chunks the arenas hold (the
+ * kept spares, and chunks that emptied in qInit) are given back first:
+ * they count against the limit, and a request too big for qInit could
+ * never use them. Everything reserved is given back on
  * failure. No lock held.
  */
 static int np_core_add_region(struct np_core *core, struct np_region *region,
@@ -304,7 +305,7 @@ static int np_core_add_region(struct np_core *core, struct np_region *region,
 		for (i = 0; i < core->n_arenas; i++) {
 			struct np_region *dead = NULL;
 
-			np_arena_drop_spare(&core->arenas[i], &dead);
+			np_arena_drop_empty(&core->arenas[i], &dead);
 			if (dead)
 				np_core_bury(core, dead);
 		}

@@ -335,7 +335,7 @@ int np_arena_retain(struct np_arena *arena, struct np_chunk *chunk,
 u64 np_arena_usable_size(struct np_arena *arena, struct np_chunk *chunk,
 			 u64 offset);
 void np_arena_trim(struct np_arena *arena, struct np_region **dead);
-void np_arena_drop_spare(struct np_arena *arena, struct np_region **dead);
+void np_arena_drop_empty(struct np_arena *arena, struct np_region **dead);
 void np_arena_add_stats(struct np_arena *arena, struct np_stats *st);
 
 /* chunk_list.c */

@@ -21,7 +21,7 @@ readonly DEFAULT_PACKAGES=(
 	linux-image-amd64 linux-headers-amd64
 	qemu-system-x86 busybox-static cpio kmod gzip
 	sparse linux-source-6.1 valgrind
-	perl graphviz
+	perl graphviz clang libclang-rt-14-dev
 )
 
 log() { printf 'install-deps: %s\n' "$*" >&2; }
