@@ -135,6 +135,13 @@ for p in $extra; do
 		# the library's unit suites, over this module, as TAP
 		NP_TEST_BACKEND=kernel CK_TAP_LOG_FILE_NAME=- CK_VERBOSITY=silent \
 			run_prog "$p" "/np/$p"
+		# the threaded stats suite again with every buffer tracked:
+		# the leak detector must add no failure under concurrency
+		param=/sys/module/nettypool/parameters/leak_detection
+		echo paranoid >$param
+		NP_TEST_BACKEND=kernel CK_RUN_SUITE=stats CK_TAP_LOG_FILE_NAME=- \
+			CK_VERBOSITY=silent run_prog "$p-paranoid" "/np/$p"
+		echo simple >$param
 	elif [ -x "/np/$p" ]; then
 		run_prog "$p" "/np/$p"
 	elif [ "$p" != np-unit-kernel ]; then
