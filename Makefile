@@ -45,7 +45,7 @@ CHECK_LIBS	:= $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubu
 
 DEMO		:= $(BUILD)/nettypool-demo
 
-.PHONY: all lib tools module bench check check-unit check-install check-asan check-valgrind check-fuzz fuzz \
+.PHONY: all lib tools module bench check check-unit check-install check-asan check-valgrind check-fuzz fuzz check-debug \
 	check-guest run lint install clean deps
 
 all: lib tools module
@@ -146,6 +146,14 @@ check-fuzz:
 		$(FUZZ_MAKE) RESULTS=$(abspath $(BUILD))/results FUZZ_TIME=60 fuzz-short; \
 	else echo "fuzz-short: clang is missing (make deps installs it)"; \
 		echo "0 1" > $(BUILD)/results/fuzz-short; fi
+
+# Every guest suite under a debug kernel (KASAN, lockdep, kmemleak, UBSAN)
+# built from linux-source-6.1 and cached; not part of make check (about
+# 10-20 minutes to build the kernel once, then 4-9 minutes a run).
+check-debug: deps
+	@rm -rf $(BUILD)/results-debug && mkdir -p $(BUILD)/results-debug
+	-bash tests/debug/run.sh $(BUILD)/results-debug
+	@bash tests/summary.sh $(BUILD)/results-debug
 
 check-guest: $(BUILD)/np-unit-kernel
 	@mkdir -p $(BUILD)/results

@@ -462,7 +462,6 @@ static int np_dev_mmap(struct file *file, struct vm_area_struct *vma)
 	struct np_region *region;
 	struct np_pool *pool;
 	bool ok = false;
-	bool locked;
 	u64 offset;
 
 	if (!(vma->vm_flags & VM_SHARED))
@@ -470,14 +469,19 @@ static int np_dev_mmap(struct file *file, struct vm_area_struct *vma)
 	if (vma->vm_pgoff > (U64_MAX >> PAGE_SHIFT))
 		return -EINVAL;
 	offset = (u64)vma->vm_pgoff << PAGE_SHIFT;
-	pool = np_file_get(fp, &locked);
+	/*
+	 * A pool that has not allocated has nothing to map; and mmap_lock is
+	 * held here, so fp->lock (held across user copies) must not be taken.
+	 */
+	if (!smp_load_acquire(&fp->frozen))
+		return -EINVAL;
+	pool = fp->pool;
 	np_read_lock(&pool->core->region_lock);
 	region = np_region_map_find(&pool->core->map, offset);
 	if (region && !region->dead && region->key == offset &&
 	    len <= region->size)
 		ok = true;
 	np_read_unlock(&pool->core->region_lock);
-	np_file_put(fp, locked, false);
 	if (!ok)
 		return -EINVAL;
 	vma->vm_flags |= VM_DONTEXPAND | VM_DONTDUMP | VM_DONTCOPY | VM_MIXEDMAP;

@@ -35,6 +35,7 @@
 
 #include <linux/hash.h>
 #include <linux/jiffies.h>
+#include <linux/preempt.h>
 #include <linux/random.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
@@ -173,8 +174,17 @@ void np_leak_track_alloc(struct np_leak *leak, u64 addr, u64 capacity,
 	rec->capacity = capacity;
 	rec->tag = tag;
 	rec->when = jiffies;
-	rec->pid = task_tgid_nr(current);
-	get_task_comm(rec->comm, current);
+	/*
+	 * In softirq, current is whoever was interrupted, and its task_lock
+	 * (taken by get_task_comm()) may be held by it: record the context.
+	 */
+	if (in_task()) {
+		rec->pid = task_tgid_nr(current);
+		get_task_comm(rec->comm, current);
+	} else {
+		strscpy(rec->comm, in_serving_softirq() ? "<softirq>" : "<irq>",
+			sizeof(rec->comm));
+	}
 	np_leak_save(leak, &rec->alloc);
 
 	spin_lock_bh(&leak->lock);
