@@ -354,11 +354,6 @@ static void np_arena_trim_pool(struct np_arena *arena,
 	}
 }
 
-/**
- * np_arena_trim() - give back whatever the arena holds without using it
- * @arena: the arena.
- * @dead: the chunks to destroy are pushed here.
- */
 /* Take every empty chunk out of qInit (the spare among them). */
 static void np_arena_kill_empty(struct np_arena *arena,
 				struct np_region **dead)
@@ -375,6 +370,11 @@ static void np_arena_kill_empty(struct np_arena *arena,
 	}
 }
 
+/**
+ * np_arena_trim() - give back whatever the arena holds without using it
+ * @arena: the arena.
+ * @dead: the chunks to destroy are pushed here.
+ */
 void np_arena_trim(struct np_arena *arena, struct np_region **dead)
 {
 	unsigned int i;
