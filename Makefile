@@ -31,7 +31,7 @@ ALL_CFLAGS	:= -std=gnu11 $(WARN_FLAGS) $(CFLAGS) $(SAN_FLAGS) -fPIC -pthread \
 		   -Ikernel -Iuapi -Iuserspace/include -Iuserspace/lib
 LDLIBS		:= -pthread
 
-CORE_SRCS	:= kernel/chunk.c kernel/subpage.c kernel/chunk_list.c \
+CORE_SRCS	:= kernel/chunk.c kernel/subpage.c kernel/chunk_list.c kernel/cache.c \
 		   kernel/arena.c kernel/region_map.c kernel/core.c
 LIB_SRCS	:= $(CORE_SRCS) userspace/lib/env_user.c userspace/lib/pool.c \
 		   userspace/lib/backend_local.c userspace/lib/backend_kernel.c

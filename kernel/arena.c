@@ -34,8 +34,14 @@
  * arena (only retained buffers have an entry), so a free first drops
  * those, and only the last one frees the buffer.
  *
+ * Ownership of a buffer is an atomic bit of its chunk (see chunk.c): a
+ * free claims it first, so np_core_put() can free a buffer into a cache
+ * without this lock at all, and the paths here that take the lock treat a
+ * buffer whose bit is clear (cached, or being freed) as not live.
+ *
  * Locking: arena->lock protects the lists, every chunk in them, the
- * subpage pools, the refs and the counters. It is taken with the pool's
+ * subpage pools, the refs and the counters; nr_refs is also read without
+ * it, to send the frees of possibly retained buffers here. It is taken with the pool's
  * region_lock held for read, or with no lock held; chunks leave the arena
  * through a "dead" list the caller destroys once the lock is dropped.
  */
@@ -197,6 +203,8 @@ int np_arena_alloc(struct np_arena *arena, u64 norm, gfp_t gfp,
 	arena->stats.bytes_active += norm;
 	arena->stats.active_buffers++;
 	buf->addr = chunk->region.key + np_chunk_handle_offset(chunk, handle);
+	np_chunk_mark_owned(chunk, buf->addr - chunk->region.key);
+	buf->chunk = chunk;
 	buf->capacity = norm;
 	buf->region_key = chunk->region.key;
 	buf->region_size = chunk->region.size;
@@ -229,10 +237,21 @@ static bool np_arena_drop_ref(struct np_arena *arena, u64 addr)
 		return false;
 	if (--ref->extra == 0) {
 		*slot = ref->next;
-		arena->nr_refs--;
+		np_write_once(arena->nr_refs, arena->nr_refs - 1);
 		np_meta_free(ref);
 	}
 	return true;
+}
+
+/* Give a claimed buffer back to its chunk; under the arena lock. */
+static void np_arena_release(struct np_arena *arena, struct np_chunk *chunk,
+			     u64 handle, u32 capacity, struct np_region **dead)
+{
+	arena->stats.free[np_core_size_class(arena->core, capacity)]++;
+	arena->stats.bytes_active -= capacity;
+	arena->stats.active_buffers--;
+	if (!np_chunk_list_free(chunk->list, chunk, handle))
+		np_arena_chunk_emptied(arena, chunk, dead);
 }
 
 /**
@@ -243,8 +262,11 @@ static bool np_arena_drop_ref(struct np_arena *arena, u64 addr)
  * @dead: a chunk emptied and not kept is pushed here, to be destroyed by
  *	the caller once the locks are dropped.
  *
+ * The path of buffers that may have extra references: those are dropped
+ * first, under the lock that np_arena_retain() takes too.
+ *
  * Return: 1 when the buffer was freed, 0 when only a reference was
- * dropped, -EINVAL when no live buffer starts at @offset.
+ * dropped, -EINVAL when no buffer a user owns starts at @offset.
  */
 int np_arena_free(struct np_arena *arena, struct np_chunk *chunk, u64 offset,
 		  struct np_region **dead)
@@ -253,7 +275,8 @@ int np_arena_free(struct np_arena *arena, struct np_chunk *chunk, u64 offset,
 	u64 handle;
 
 	np_lock(&arena->lock);
-	if (!np_chunk_lookup(chunk, offset, &handle, &capacity)) {
+	if (!np_chunk_lookup(chunk, offset, &handle, &capacity) ||
+	    !np_chunk_is_owned(chunk, offset)) {
 		np_unlock(&arena->lock);
 		return -EINVAL;
 	}
@@ -262,13 +285,33 @@ int np_arena_free(struct np_arena *arena, struct np_chunk *chunk, u64 offset,
 		np_unlock(&arena->lock);
 		return 0;
 	}
-	arena->stats.free[np_core_size_class(arena->core, capacity)]++;
-	arena->stats.bytes_active -= capacity;
-	arena->stats.active_buffers--;
-	if (!np_chunk_list_free(chunk->list, chunk, handle))
-		np_arena_chunk_emptied(arena, chunk, dead);
+	if (!np_chunk_claim(chunk, offset)) {	/* a concurrent free won */
+		np_unlock(&arena->lock);
+		return -EINVAL;
+	}
+	np_arena_release(arena, chunk, handle, capacity, dead);
 	np_unlock(&arena->lock);
 	return 1;
+}
+
+/**
+ * np_arena_free_claimed() - free a buffer no user owns any more
+ * @arena: the chunk's arena.
+ * @chunk: a chunk of @arena.
+ * @offset: the buffer's offset: claimed by the caller (np_chunk_claim()),
+ *	or taken out of a cache.
+ * @dead: as for np_arena_free().
+ */
+void np_arena_free_claimed(struct np_arena *arena, struct np_chunk *chunk,
+			   u64 offset, struct np_region **dead)
+{
+	u32 capacity;
+	u64 handle;
+
+	np_lock(&arena->lock);
+	if (!NP_WARN_ON(!np_chunk_lookup(chunk, offset, &handle, &capacity)))
+		np_arena_release(arena, chunk, handle, capacity, dead);
+	np_unlock(&arena->lock);
 }
 
 /**
@@ -292,7 +335,8 @@ int np_arena_retain(struct np_arena *arena, struct np_chunk *chunk,
 	int ret = 0;
 
 	np_lock(&arena->lock);
-	if (!np_chunk_lookup(chunk, offset, &handle, &capacity)) {
+	if (!np_chunk_lookup(chunk, offset, &handle, &capacity) ||
+	    !np_chunk_is_owned(chunk, offset)) {
 		ret = -EINVAL;
 	} else {
 		slot = np_arena_ref_slot(arena, addr);
@@ -300,7 +344,7 @@ int np_arena_retain(struct np_arena *arena, struct np_chunk *chunk,
 			*slot = *spare;
 			(*slot)->addr = addr;
 			*spare = NULL;
-			arena->nr_refs++;
+			np_write_once(arena->nr_refs, arena->nr_refs + 1);
 		}
 		if ((*slot)->extra == U32_MAX - 1)
 			ret = -EOVERFLOW;
@@ -326,7 +370,8 @@ u64 np_arena_usable_size(struct np_arena *arena, struct np_chunk *chunk,
 	u64 handle;
 
 	np_lock(&arena->lock);
-	if (!np_chunk_lookup(chunk, offset, &handle, &capacity))
+	if (!np_chunk_lookup(chunk, offset, &handle, &capacity) ||
+	    !np_chunk_is_owned(chunk, offset))
 		capacity = 0;
 	np_unlock(&arena->lock);
 	return capacity;

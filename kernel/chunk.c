@@ -53,9 +53,20 @@
  * and usage() turns it into the percentage the chunk lists sort by, with
  * Netty's rounding: 100 only when nothing is free, at most 99 otherwise.
  *
+ * Ownership. Besides the tree and the subpages, which say what the arena
+ * has handed out, the chunk keeps one atomic "owned" bit per 16 bytes: set
+ * while a user owns the buffer starting there. The arena sets it when it
+ * hands a buffer out, a cache when it hands one out again; a free must
+ * clear it (np_chunk_claim()) before anything else, so of two frees of one
+ * buffer exactly one wins, with or without a lock. A buffer whose bit is
+ * clear but that the tree still counts as allocated sits in a cache. While
+ * a caller holds a buffer (its bit set, or just claimed by it) nothing can
+ * change the run or subpage that holds it, which is what lets
+ * np_chunk_owned_capacity() read them without the arena's lock.
+ *
  * Locking: everything here runs under the owning arena's lock, except
  * np_chunk_create() and np_chunk_destroy(), which run on chunks no one
- * else can see.
+ * else can see, and the owned bits, which are atomic.
  */
 #include "np_core.h"
 
@@ -120,15 +131,24 @@ u8 *np_depth_map_create(u32 max_order)
 	return map;
 }
 
+/* Bytes of the owned bitmap: a bit per 16 bytes, whole words. */
+static size_t np_chunk_owned_size(const struct np_geometry *geo)
+{
+	u64 bits = geo->chunk_size / NP_TINY_QUANTUM;
+
+	return np_align_up(bits, NP_WORD_BITS) / 8;
+}
+
 /*
  * Metadata of a chunk, in one allocation: the struct, the memory map,
- * the subpage slots, their bitmaps and run_at_page.
+ * the subpage slots, their bitmaps, the owned bitmap and run_at_page.
  */
 static size_t np_chunk_meta_size(const struct np_geometry *geo)
 {
 	return sizeof(struct np_chunk) +
 	       (size_t)geo->n_pages * sizeof(struct np_subpage) +
 	       (size_t)geo->n_pages * geo->bitmap_words * sizeof(u64) +
+	       np_chunk_owned_size(geo) +
 	       (size_t)geo->n_pages * sizeof(u32) +
 	       ((size_t)2 << geo->max_order);
 }
@@ -159,6 +179,8 @@ struct np_chunk *np_chunk_create(struct np_arena *arena, gfp_t gfp)
 	p += (size_t)geo->n_pages * sizeof(struct np_subpage);
 	bitmaps = (u64 *)p;
 	p += (size_t)geo->n_pages * geo->bitmap_words * sizeof(u64);
+	chunk->owned = (unsigned long *)p;
+	p += np_chunk_owned_size(geo);
 	chunk->run_at_page = (u32 *)p;
 	p += (size_t)geo->n_pages * sizeof(u32);
 	chunk->memory_map = (u8 *)p;
@@ -401,4 +423,65 @@ u64 np_chunk_handle_offset(const struct np_chunk *chunk, u64 handle)
 		offset += (u64)np_handle_bitmap_idx(handle) * subpage->elem_size;
 	}
 	return offset;
+}
+
+/**
+ * np_chunk_mark_owned() - a buffer starting at an offset goes to a user
+ * @chunk: the chunk.
+ * @offset: the buffer's offset, allocated in the tree.
+ */
+void np_chunk_mark_owned(struct np_chunk *chunk, u64 offset)
+{
+	NP_WARN_ON(np_test_and_set_bit(chunk->owned, offset / NP_TINY_QUANTUM));
+}
+
+/**
+ * np_chunk_claim() - take a buffer from its user, for a free
+ * @chunk: the chunk.
+ * @offset: where the buffer is said to start.
+ *
+ * Atomic: of concurrent claims of one buffer, one succeeds.
+ *
+ * Return: true when a user owned a buffer starting at @offset; it is now
+ * the caller's to free or to cache. False otherwise: nothing changed.
+ */
+bool np_chunk_claim(struct np_chunk *chunk, u64 offset)
+{
+	if (offset >= chunk->region.size || offset % NP_TINY_QUANTUM)
+		return false;
+	return np_test_and_clear_bit(chunk->owned, offset / NP_TINY_QUANTUM);
+}
+
+/**
+ * np_chunk_is_owned() - does a user own the buffer starting at an offset?
+ * @chunk: the chunk.
+ * @offset: the offset.
+ *
+ * Return: true when a live buffer starts at @offset and is not in a cache.
+ */
+bool np_chunk_is_owned(const struct np_chunk *chunk, u64 offset)
+{
+	return offset < chunk->region.size && !(offset % NP_TINY_QUANTUM) &&
+	       np_test_bit(chunk->owned, offset / NP_TINY_QUANTUM);
+}
+
+/**
+ * np_chunk_owned_capacity() - capacity of a buffer the caller holds
+ * @chunk: the chunk.
+ * @offset: the buffer's offset; the caller owns or has just claimed it.
+ *
+ * Needs no lock: the run or subpage holding a held buffer cannot change
+ * (see "Ownership" at the top).
+ *
+ * Return: the buffer's normalised size.
+ */
+u32 np_chunk_owned_capacity(const struct np_chunk *chunk, u64 offset)
+{
+	const struct np_geometry *geo = &np_chunk_core(chunk)->geo;
+	u32 page = (u32)(offset >> geo->page_shift);
+	u32 id = np_read_once(chunk->run_at_page[page]);
+
+	if (id && !(offset & (geo->page_size - 1)))
+		return np_chunk_run_length(chunk, id);
+	return np_read_once(chunk->subpages[page].elem_size);
 }

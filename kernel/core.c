@@ -20,7 +20,9 @@
  * freed to the arena that owns its chunk. Huge buffers belong to no arena.
  *
  * Lock order:
+ *   cache->lock  ->  arena->lock
  *   core->region_lock (read)  ->  arena->lock
+ * (a cache lock and region_lock are never held together; see cache.c).
  * The write side of region_lock is taken only with no arena lock held:
  * to insert a new region (after its pages were obtained, with no lock
  * held at all), and to remove regions and to allocate, free or retain a
@@ -190,6 +192,10 @@ struct np_core *np_core_create(const struct np_config *cfg,
 	core->n_arenas = cfg->n_arenas;
 	for (i = 0; i < core->n_arenas; i++)
 		np_arena_init(&core->arenas[i], core, i);
+	if (np_cache_setup(core)) {
+		np_core_destroy(core);
+		return NULL;
+	}
 	return core;
 }
 
@@ -222,6 +228,7 @@ u64 np_core_destroy(struct np_core *core)
 	u64 leaked = core->huge_regions;
 	size_t i;
 
+	np_cache_teardown(core);
 	for (i = 0; i < core->n_arenas; i++)
 		leaked += np_arena_fini(&core->arenas[i]);
 	for (i = 0; i < core->map.nr; i++)
@@ -289,11 +296,11 @@ static bool np_core_reserve(struct np_core *core, u64 size)
 
 /*
  * Obtain pages for a region, give it its key and register it. When the
- * pool's byte limit refuses it, the empty chunks the arenas hold (the
- * kept spares, and chunks that emptied in qInit) are given back first:
- * they count against the limit, and a request too big for qInit could
- * never use them. Everything reserved is given back on
- * failure. No lock held.
+ * pool's byte limit refuses it, the caches are emptied and the empty
+ * chunks the arenas hold (the kept spares, and chunks that emptied in
+ * qInit) are given back first: they count against the limit, and a
+ * request too big for qInit could never use them. Everything reserved is
+ * given back on failure. No lock held.
  */
 static int np_core_add_region(struct np_core *core, struct np_region *region,
 			      gfp_t gfp)
@@ -302,6 +309,7 @@ static int np_core_add_region(struct np_core *core, struct np_region *region,
 	int ret;
 
 	if (!np_core_reserve(core, region->size)) {
+		np_cache_flush_all(core);
 		for (i = 0; i < core->n_arenas; i++) {
 			struct np_region *dead = NULL;
 
@@ -441,6 +449,7 @@ static int np_core_alloc_huge(struct np_core *core, u64 norm, gfp_t gfp,
 	buf->capacity = norm;
 	buf->region_key = region->key;
 	buf->region_size = norm;
+	buf->chunk = NULL;
 	return 0;
 }
 
@@ -463,6 +472,8 @@ int np_core_alloc(struct np_core *core, u64 size, gfp_t gfp,
 		return -ENOMEM;
 	if (norm > core->geo.chunk_size)
 		return np_core_alloc_huge(core, norm, gfp, buf);
+	if (np_cache_alloc(core, norm, buf))
+		return 0;
 	return np_arena_alloc(&core->arenas[np_env_arena_hint() %
 					    core->n_arenas], norm, gfp, buf);
 }
@@ -498,6 +509,13 @@ static int np_core_free_huge(struct np_core *core, u64 addr)
  * @core: the pool.
  * @addr: the buffer's first byte.
  *
+ * A freed buffer goes to the caller's cache when its size is cached and
+ * the cache has room, else to its arena. Unless its arena holds retained
+ * buffers, no arena lock is taken to validate the free: the buffer is
+ * claimed (chunk.c) under the read side of region_lock, which keeps the
+ * chunk from going away meanwhile; from then on the chunk stays anyway,
+ * since it still counts the buffer.
+ *
  * Return: 1 when the buffer was freed, 0 when only a reference was
  * dropped, -EINVAL when no live buffer of this pool starts at @addr
  * (nothing changes then).
@@ -506,6 +524,9 @@ int np_core_put(struct np_core *core, u64 addr)
 {
 	struct np_region *dead = NULL;
 	struct np_region *region;
+	struct np_arena *arena;
+	struct np_chunk *chunk;
+	u64 offset;
 	int ret;
 
 	np_read_lock(&core->region_lock);
@@ -518,9 +539,22 @@ int np_core_put(struct np_core *core, u64 addr)
 		np_read_unlock(&core->region_lock);
 		return np_core_free_huge(core, addr);
 	}
-	ret = np_arena_free(region->arena, np_region_chunk(region),
-			    addr - region->key, &dead);
-	np_read_unlock(&core->region_lock);
+	arena = region->arena;
+	chunk = np_region_chunk(region);
+	offset = addr - region->key;
+	if (np_read_once(arena->nr_refs)) {
+		ret = np_arena_free(arena, chunk, offset, &dead);
+		np_read_unlock(&core->region_lock);
+	} else if (!np_chunk_claim(chunk, offset)) {
+		np_read_unlock(&core->region_lock);
+		return -EINVAL;
+	} else {
+		np_read_unlock(&core->region_lock);
+		ret = 1;
+		if (!np_cache_free(core, chunk, addr,
+				   np_chunk_owned_capacity(chunk, offset)))
+			np_arena_free_claimed(arena, chunk, offset, &dead);
+	}
 	if (dead)
 		np_core_bury(core, dead);
 	return ret;
@@ -621,7 +655,8 @@ u64 np_core_usable_size(struct np_core *core, u64 addr)
  * np_core_trim() - give back every page the pool holds but does not use
  * @core: the pool.
  *
- * Releases, in every arena, the subpages kept only because they were the
+ * Empties every cache (every CPU's or thread's) into the arenas, then
+ * releases, in every arena, the subpages kept only because they were the
  * last of their size class, the kept empty chunk, and every empty chunk
  * in qInit.
  */
@@ -629,6 +664,7 @@ void np_core_trim(struct np_core *core)
 {
 	unsigned int i;
 
+	np_core_flush_caches(core);
 	for (i = 0; i < core->n_arenas; i++) {
 		struct np_region *dead = NULL;
 
@@ -639,18 +675,29 @@ void np_core_trim(struct np_core *core)
 }
 
 /**
+ * np_core_flush_caches() - empty every cache of the pool into its arenas
+ * @core: the pool.
+ */
+void np_core_flush_caches(struct np_core *core)
+{
+	np_cache_flush_all(core);
+}
+
+/**
  * np_core_stats() - the pool's counters
  * @core: the pool.
  * @st: filled in; leaked_on_close is the owner's to set.
  */
 void np_core_stats(struct np_core *core, struct np_stats *st)
 {
+	u64 cached_buffers;
 	unsigned int i;
 
 	memset(st, 0, sizeof(*st));
 	st->page_size = core->geo.page_size;
 	st->chunk_size = core->geo.chunk_size;
 	st->n_arenas = core->n_arenas;
+	cached_buffers = np_cache_add_stats(core, st);
 	np_read_lock(&core->region_lock);
 	for (i = 0; i < core->n_arenas; i++)
 		np_arena_add_stats(&core->arenas[i], st);
@@ -660,5 +707,14 @@ void np_core_stats(struct np_core *core, struct np_stats *st)
 	st->active_buffers += core->huge_regions;
 	st->alloc_huge = core->huge_alloc;
 	st->free_huge = core->huge_free;
+	st->cache_hits += core->retired_cache_hits;
 	np_read_unlock(&core->region_lock);
+	/*
+	 * The arenas count cached buffers as active. Caches were read first,
+	 * so a flush in between can leave them above the arenas' count.
+	 */
+	st->bytes_active -= st->bytes_cached < st->bytes_active ?
+			    st->bytes_cached : st->bytes_active;
+	st->active_buffers -= cached_buffers < st->active_buffers ?
+			      cached_buffers : st->active_buffers;
 }

@@ -9,6 +9,8 @@
  * configuration and are validated at load: a bad value refuses the load
  * with -EINVAL and a log line.
  *
+ * A CPU going offline has every pool's caches flushed (np_cpu_dead()).
+ *
  * Locking: np_pools_lock (a mutex) protects the registry and
  * np_leaked_on_close; it is taken before any pool's locks and never
  * while holding them.
@@ -17,6 +19,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 #include "np_module.h"
 
+#include <linux/cpuhotplug.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 
@@ -200,6 +203,25 @@ int np_pool_ref(struct np_pool *pool, u64 addr)
 	return ret;
 }
 
+static enum cpuhp_state np_cpuhp_state;
+
+/*
+ * A CPU went offline: nothing will use its caches until it comes back, so
+ * give what they hold back to the arenas. Every pool's caches are flushed
+ * whole (the dead CPU's among them): offlining is rare, and a flush of a
+ * live CPU's cache only costs it a few refills.
+ */
+static int np_cpu_dead(unsigned int cpu)
+{
+	struct np_pool *pool;
+
+	mutex_lock(&np_pools_lock);
+	list_for_each_entry(pool, &np_pools, node)
+		np_core_flush_caches(pool->core);
+	mutex_unlock(&np_pools_lock);
+	return 0;
+}
+
 static int __init np_init(void)
 {
 	struct np_config cfg = {
@@ -222,10 +244,16 @@ static int __init np_init(void)
 		return ret;
 	}
 	np_default_config = cfg;
+	ret = cpuhp_setup_state_nocalls(CPUHP_BP_PREPARE_DYN, "nettypool:dead",
+					NULL, np_cpu_dead);
+	if (ret < 0)
+		return ret;
+	np_cpuhp_state = ret;
 	np_debugfs_init();
 	ret = np_device_init();
 	if (ret) {
 		np_debugfs_exit();
+		cpuhp_remove_state_nocalls(np_cpuhp_state);
 		return ret;
 	}
 	pr_info("loaded: page_size %u, max_order %u, chunk %llu bytes\n",
@@ -238,6 +266,7 @@ static void __exit np_exit(void)
 {
 	np_device_exit();
 	np_debugfs_exit();
+	cpuhp_remove_state_nocalls(np_cpuhp_state);
 	WARN_ON(!list_empty(&np_pools));
 	WARN_ON(np_backing_total_bytes());
 }

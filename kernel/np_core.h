@@ -139,6 +139,8 @@ struct np_subpage {
  * @depth_map: depth of every node (Netty's depthMap); shared by all the
  *	chunks of a pool, as it never changes.
  * @subpages: one per page, used while the page is carved by a subpage.
+ * @owned: a bit per 16 bytes, set while a user owns the buffer starting
+ *	there (see "Ownership" in chunk.c); atomic.
  * @run_at_page: per page, the node id of the live run starting there, or 0.
  * @free_bytes: bytes not covered by a live run or a subpage's page.
  * @unusable: the memory_map value of an allocated node, max_order + 1.
@@ -151,6 +153,7 @@ struct np_chunk {
 	u8 *memory_map;
 	const u8 *depth_map;
 	struct np_subpage *subpages;
+	unsigned long *owned;
 	u32 *run_at_page;
 	u64 free_bytes;
 	u8 unusable;
@@ -226,6 +229,49 @@ struct np_arena {
 	struct np_arena_counters stats;
 };
 
+/* Caches (cache.c): bins for tiny, small, and normal sizes to 32 KiB. */
+#define NP_CACHE_NORMAL_MAX	(32 * 1024)
+#define NP_CACHE_NORMAL_BINS	4	/* NP_PAGE_SIZE_MIN .. 32 KiB */
+#define NP_CACHE_BINS		(NP_NR_TINY_POOLS + NP_MAX_SMALL_POOLS + \
+				 NP_CACHE_NORMAL_BINS)
+#define NP_CACHE_TRIM_INTERVAL	8192
+
+/* A cached buffer: its chunk and its address. */
+struct np_cache_entry {
+	struct np_chunk *chunk;
+	u64 addr;
+};
+
+/**
+ * struct np_cache_bin - cached buffers of one size
+ * @entries: a stack of core->bin_max[] entries, allocated on first use.
+ * @count: entries in the stack.
+ * @hits: allocations it answered since the last trim.
+ */
+struct np_cache_bin {
+	struct np_cache_entry *entries;
+	u32 count;
+	u32 hits;
+};
+
+/**
+ * struct np_cache - the cache of one CPU (kernel) or thread (userspace)
+ * @lock: protects everything below.
+ * @allocations: cacheable requests since the last trim.
+ * @hits: requests answered, since the cache was made.
+ * @buffers: buffers held.
+ * @bytes: their normalised bytes.
+ * @bins: by size class; bin 0 unused.
+ */
+struct np_cache {
+	struct np_lock lock;
+	u32 allocations;
+	u64 hits;
+	u64 buffers;
+	u64 bytes;
+	struct np_cache_bin bins[NP_CACHE_BINS];
+};
+
 /* Sorted array of regions by key; see region_map.c. */
 struct np_region_map {
 	struct np_region **slots;
@@ -265,8 +311,13 @@ struct np_core_ops {
  * @huge_alloc: huge allocations.
  * @huge_free: huge frees.
  * @huge_active: bytes of live huge buffers.
+ * @retired_cache_hits: hits of caches that are gone (threads that exited).
  * @n_arenas: entries in @arenas.
  * @arenas: the arenas.
+ * @cached: some size is cached; @caches is set up.
+ * @caches: a struct np_cache per CPU or per thread (cache.c).
+ * @bin_max: entries a cache bin may hold, 0 when the size is not cached.
+ * @bin_size: the normalised size of each bin.
  */
 struct np_core {
 	struct np_config cfg;
@@ -282,8 +333,13 @@ struct np_core {
 	u64 huge_alloc;
 	u64 huge_free;
 	u64 huge_active;
+	u64 retired_cache_hits;
 	unsigned int n_arenas;
 	struct np_arena *arenas;
+	bool cached;
+	struct np_slots caches;
+	u32 bin_max[NP_CACHE_BINS];
+	u32 bin_size[NP_CACHE_BINS];
 };
 
 /**
@@ -292,12 +348,14 @@ struct np_core {
  * @capacity: normalised size.
  * @region_key: key of the region holding it.
  * @region_size: size of that region.
+ * @chunk: the chunk holding it; NULL for a huge buffer.
  */
 struct np_buf {
 	u64 addr;
 	u64 capacity;
 	u64 region_key;
 	u64 region_size;
+	struct np_chunk *chunk;
 };
 
 /* core.c: the pool, the only interface the module and the library use */
@@ -315,11 +373,21 @@ int np_core_put(struct np_core *core, u64 addr);
 int np_core_retain(struct np_core *core, u64 addr);
 u64 np_core_usable_size(struct np_core *core, u64 addr);
 void np_core_trim(struct np_core *core);
+void np_core_flush_caches(struct np_core *core);
 void np_core_stats(struct np_core *core, struct np_stats *st);
 struct np_chunk *np_core_new_chunk(struct np_arena *arena, gfp_t gfp);
 void np_core_bury(struct np_core *core, struct np_region *dead);
 void np_core_release_region(struct np_core *core, struct np_region *region);
 void np_core_release_list(struct np_core *core, struct np_region *dead);
+
+/* cache.c */
+int np_cache_setup(struct np_core *core);
+void np_cache_teardown(struct np_core *core);
+void np_cache_flush_all(struct np_core *core);
+bool np_cache_alloc(struct np_core *core, u64 norm, struct np_buf *buf);
+bool np_cache_free(struct np_core *core, struct np_chunk *chunk, u64 addr,
+		   u32 capacity);
+u64 np_cache_add_stats(struct np_core *core, struct np_stats *st);
 
 /* arena.c */
 void np_arena_init(struct np_arena *arena, struct np_core *core,
@@ -330,6 +398,8 @@ int np_arena_alloc(struct np_arena *arena, u64 norm, gfp_t gfp,
 		   struct np_buf *buf);
 int np_arena_free(struct np_arena *arena, struct np_chunk *chunk, u64 offset,
 		  struct np_region **dead);
+void np_arena_free_claimed(struct np_arena *arena, struct np_chunk *chunk,
+			   u64 offset, struct np_region **dead);
 int np_arena_retain(struct np_arena *arena, struct np_chunk *chunk,
 		    u64 offset, struct np_ref **spare);
 u64 np_arena_usable_size(struct np_arena *arena, struct np_chunk *chunk,
@@ -361,6 +431,10 @@ bool np_chunk_lookup(const struct np_chunk *chunk, u64 offset, u64 *handle,
 u64 np_chunk_handle_offset(const struct np_chunk *chunk, u64 handle);
 u32 np_chunk_run_length(const struct np_chunk *chunk, u32 id);
 u32 np_chunk_run_offset(const struct np_chunk *chunk, u32 id);
+void np_chunk_mark_owned(struct np_chunk *chunk, u64 offset);
+bool np_chunk_claim(struct np_chunk *chunk, u64 offset);
+bool np_chunk_is_owned(const struct np_chunk *chunk, u64 offset);
+u32 np_chunk_owned_capacity(const struct np_chunk *chunk, u64 offset);
 
 static inline struct np_chunk *np_region_chunk(struct np_region *region)
 {

@@ -23,6 +23,7 @@
 #include <linux/limits.h>
 #include <linux/log2.h>
 #include <linux/mm.h>
+#include <linux/percpu.h>
 #include <linux/printk.h>
 #include <linux/slab.h>
 #include <linux/smp.h>
@@ -164,6 +165,53 @@ static inline unsigned int np_env_nr_cpus(void)
 static inline unsigned int np_env_arena_hint(void)
 {
 	return raw_smp_processor_id();
+}
+
+/* Atomic bits in words of unsigned long (the chunks' "owned" bitmaps). */
+#define NP_WORD_BITS	BITS_PER_LONG
+
+static inline bool np_test_and_clear_bit(unsigned long *words, u64 bit)
+{
+	return test_and_clear_bit(bit, words);
+}
+
+static inline bool np_test_and_set_bit(unsigned long *words, u64 bit)
+{
+	return test_and_set_bit(bit, words);
+}
+
+static inline bool np_test_bit(const unsigned long *words, u64 bit)
+{
+	return test_bit(bit, words);
+}
+
+/* A word read without the lock that protects its writers. */
+#define np_read_once(x)		READ_ONCE(x)
+#define np_write_once(x, v)	WRITE_ONCE(x, v)
+
+/*
+ * Slots: one instance of a structure per possible CPU (see percpu.c).
+ * Each slot carries a lock of its own in its first bytes, so that a task
+ * that migrates after picking its CPU's slot, or another CPU flushing it,
+ * only contends; nothing depends on staying on the CPU.
+ */
+struct np_slots {
+	void __percpu *slots;
+	void (*flush)(void *slot, void *arg);
+	void *arg;
+};
+
+int np_slots_init(struct np_slots *set, size_t size,
+		  void (*init)(void *slot, void *arg),
+		  void (*flush)(void *slot, void *arg), void *arg);
+void np_slots_for_each(struct np_slots *set,
+		       void (*fn)(void *slot, void *arg), void *arg);
+void np_slots_fini(struct np_slots *set);
+
+/* The slot of the CPU the caller runs on (or ran on a moment ago). */
+static inline void *np_slots_this(struct np_slots *set)
+{
+	return raw_cpu_ptr(set->slots);
 }
 
 #endif /* NP_ENV_KERNEL_H */

@@ -29,64 +29,82 @@ typedef unsigned int gfp_t;
 #define GFP_KERNEL	0U
 #define GFP_ATOMIC	1U
 
+/*
+ * A lock that never sleeps while it holds: arena and cache sections are
+ * short, so a waiter spins, yielding its CPU between tries. Release is a
+ * plain store, which makes an uncontended lock/unlock pair one atomic
+ * instruction instead of pthread_mutex's two.
+ */
 struct np_lock {
-	pthread_mutex_t lock;
+	int locked;
 };
 
+/*
+ * A reader/writer lock that never sleeps while it holds, in one word: the
+ * number of readers, and NP_RW_WRITER while a writer holds or waits for
+ * it. Readers back off while the bit is set, so writers cannot starve.
+ */
+#define NP_RW_WRITER	0x40000000
+
 struct np_rwlock {
-	pthread_rwlock_t lock;
+	int state;
 };
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
+void np_lock_wait(struct np_lock *l);
+
 static inline void np_lock_init(struct np_lock *l)
 {
-	pthread_mutex_init(&l->lock, NULL);
+	l->locked = 0;
 }
 
 static inline void np_lock_destroy(struct np_lock *l)
 {
-	pthread_mutex_destroy(&l->lock);
+	(void)l;
 }
 
 static inline void np_lock(struct np_lock *l)
 {
-	pthread_mutex_lock(&l->lock);
+	if (__builtin_expect(__atomic_exchange_n(&l->locked, 1,
+						 __ATOMIC_ACQUIRE), 0))
+		np_lock_wait(l);
 }
 
 static inline void np_unlock(struct np_lock *l)
 {
-	pthread_mutex_unlock(&l->lock);
+	__atomic_store_n(&l->locked, 0, __ATOMIC_RELEASE);
 }
+
+void np_read_lock_wait(struct np_rwlock *l);
+void np_write_lock(struct np_rwlock *l);
 
 static inline void np_rwlock_init(struct np_rwlock *l)
 {
-	pthread_rwlock_init(&l->lock, NULL);
+	l->state = 0;
 }
 
 static inline void np_rwlock_destroy(struct np_rwlock *l)
 {
-	pthread_rwlock_destroy(&l->lock);
+	(void)l;
 }
 
 static inline void np_read_lock(struct np_rwlock *l)
 {
-	pthread_rwlock_rdlock(&l->lock);
+	if (__builtin_expect(__atomic_add_fetch(&l->state, 1,
+						__ATOMIC_ACQUIRE) &
+			     NP_RW_WRITER, 0))
+		np_read_lock_wait(l);
 }
 
 static inline void np_read_unlock(struct np_rwlock *l)
 {
-	pthread_rwlock_unlock(&l->lock);
-}
-
-static inline void np_write_lock(struct np_rwlock *l)
-{
-	pthread_rwlock_wrlock(&l->lock);
+	__atomic_sub_fetch(&l->state, 1, __ATOMIC_RELEASE);
 }
 
 static inline void np_write_unlock(struct np_rwlock *l)
 {
-	pthread_rwlock_unlock(&l->lock);
+	__atomic_and_fetch(&l->state, ~NP_RW_WRITER, __ATOMIC_RELEASE);
 }
 
 static inline void *np_meta_zalloc(size_t size, gfp_t gfp)
@@ -160,5 +178,82 @@ static inline bool np_is_pow2(u64 x)
 size_t np_env_page_size(void);
 unsigned int np_env_nr_cpus(void);
 unsigned int np_env_arena_hint(void);
+
+/* Atomic bits in words of unsigned long (the chunks' "owned" bitmaps). */
+#define NP_WORD_BITS	(8 * sizeof(unsigned long))
+
+static inline bool np_test_and_clear_bit(unsigned long *words, u64 bit)
+{
+	unsigned long mask = 1UL << (bit % NP_WORD_BITS);
+
+	return __atomic_fetch_and(&words[bit / NP_WORD_BITS], ~mask,
+				  __ATOMIC_ACQ_REL) & mask;
+}
+
+static inline bool np_test_and_set_bit(unsigned long *words, u64 bit)
+{
+	unsigned long mask = 1UL << (bit % NP_WORD_BITS);
+
+	return __atomic_fetch_or(&words[bit / NP_WORD_BITS], mask,
+				 __ATOMIC_ACQ_REL) & mask;
+}
+
+static inline bool np_test_bit(const unsigned long *words, u64 bit)
+{
+	return __atomic_load_n(&words[bit / NP_WORD_BITS], __ATOMIC_ACQUIRE) >>
+	       (bit % NP_WORD_BITS) & 1;
+}
+
+/* A word read without the lock that protects its writers. */
+#define np_read_once(x)		__atomic_load_n(&(x), __ATOMIC_RELAXED)
+#define np_write_once(x, v)	__atomic_store_n(&(x), (v), __ATOMIC_RELAXED)
+
+/*
+ * Slots: one instance of a structure per thread (per CPU in the kernel),
+ * created on a thread's first use. A slot belongs to its thread; the set
+ * of slots of one struct np_slots is also reachable by np_slots_for_each()
+ * from any thread. A thread's slots are flushed and freed when it exits;
+ * np_slots_fini() flushes every slot and detaches it from the set.
+ */
+struct np_slot;
+
+struct np_slots {
+	unsigned long id;
+	size_t size;
+	void (*init)(void *slot, void *arg);
+	void (*flush)(void *slot, void *arg);
+	void *arg;
+	struct np_slot *head;
+};
+
+struct np_slot {
+	struct np_slot *next_in_set;
+	struct np_slot *prev_in_set;
+	struct np_slot *next_in_thread;
+	struct np_slots *set;
+	unsigned long id;
+	/* the slot's data follows, aligned */
+	unsigned long data[] __attribute__((aligned(64)));
+};
+
+extern __thread struct np_slot *np_thread_slots;
+
+int np_slots_init(struct np_slots *set, size_t size,
+		  void (*init)(void *slot, void *arg),
+		  void (*flush)(void *slot, void *arg), void *arg);
+void *np_slots_this_slow(struct np_slots *set);
+void np_slots_for_each(struct np_slots *set,
+		       void (*fn)(void *slot, void *arg), void *arg);
+void np_slots_fini(struct np_slots *set);
+
+/* The calling thread's slot, or NULL when it could not be created. */
+static inline void *np_slots_this(struct np_slots *set)
+{
+	struct np_slot *slot = np_thread_slots;
+
+	if (np_likely(slot && slot->id == set->id))
+		return slot->data;
+	return np_slots_this_slow(set);
+}
 
 #endif /* NP_ENV_USER_H */

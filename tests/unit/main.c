@@ -16,6 +16,10 @@ struct np_core *np_test_core(u32 page_size, u32 max_order,
 		.page_size = page_size,
 		.max_order = max_order,
 		.n_arenas = 1,
+		/* the arena suites see every free; test_cache.c has caches */
+		.tiny_cache = -1,
+		.small_cache = -1,
+		.normal_cache = -1,
 		.keep_empty_chunks = keep_empty_chunks,
 	};
 
@@ -31,6 +35,7 @@ static Suite *(*const np_suites[])(void) = {
 	netty_suite,
 	library_suite,
 	stats_suite,
+	cache_suite,
 };
 
 int main(void)

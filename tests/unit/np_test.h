@@ -19,8 +19,9 @@ Suite *chunk_list_suite(void);
 Suite *netty_suite(void);
 Suite *library_suite(void);
 Suite *stats_suite(void);
+Suite *cache_suite(void);
 
-/* A pool core with the given geometry and everything else default. */
+/* A pool core with the given geometry, one arena, no caches. */
 struct np_core *np_test_core(u32 page_size, u32 max_order,
 			     int keep_empty_chunks);
 

@@ -10,6 +10,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <sched.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -98,4 +99,190 @@ unsigned int np_env_arena_hint(void)
 	if (!slot)
 		slot = __atomic_add_fetch(&next_slot, 1, __ATOMIC_RELAXED);
 	return slot - 1;
+}
+
+/*
+ * Slots (see np_env_user.h). Every slot is on two lists: its set's (for
+ * np_slots_for_each() and np_slots_fini()) and its thread's (the first
+ * entry is the one np_slots_this() tries without any lock). One mutex for
+ * the whole library guards the set lists and the detaching of slots; it
+ * is taken only to create a slot, at thread exit, and to walk a set, never
+ * on the fast path. A set's id is never reused, so a slot whose set was
+ * finished (set == NULL) cannot be mistaken for a new set's.
+ */
+__thread struct np_slot *np_thread_slots;
+
+static pthread_mutex_t np_slots_mutex = PTHREAD_MUTEX_INITIALIZER;
+static pthread_key_t np_slots_key;
+static pthread_once_t np_slots_once = PTHREAD_ONCE_INIT;
+static unsigned long np_slots_next_id;
+
+static void np_slots_unlink(struct np_slot *slot)
+{
+	struct np_slots *set = slot->set;
+
+	if (slot->prev_in_set)
+		slot->prev_in_set->next_in_set = slot->next_in_set;
+	else
+		set->head = slot->next_in_set;
+	if (slot->next_in_set)
+		slot->next_in_set->prev_in_set = slot->prev_in_set;
+	slot->set = NULL;
+}
+
+/* Thread exit: flush and free every slot of the thread. */
+static void np_slots_thread_exit(void *unused)
+{
+	struct np_slot *slot, *next;
+
+	(void)unused;
+	pthread_mutex_lock(&np_slots_mutex);
+	for (slot = np_thread_slots; slot; slot = next) {
+		next = slot->next_in_thread;
+		if (slot->set) {
+			slot->set->flush(slot->data, slot->set->arg);
+			np_slots_unlink(slot);
+		}
+		free(slot);
+	}
+	np_thread_slots = NULL;
+	pthread_mutex_unlock(&np_slots_mutex);
+}
+
+static void np_slots_make_key(void)
+{
+	if (pthread_key_create(&np_slots_key, np_slots_thread_exit))
+		np_err("no thread key: thread caches are never flushed at thread exit\n");
+}
+
+int np_slots_init(struct np_slots *set, size_t size,
+		  void (*init)(void *slot, void *arg),
+		  void (*flush)(void *slot, void *arg), void *arg)
+{
+	pthread_once(&np_slots_once, np_slots_make_key);
+	memset(set, 0, sizeof(*set));
+	set->id = __atomic_add_fetch(&np_slots_next_id, 1, __ATOMIC_RELAXED);
+	set->size = size;
+	set->init = init;
+	set->flush = flush;
+	set->arg = arg;
+	return 0;
+}
+
+void *np_slots_this_slow(struct np_slots *set)
+{
+	struct np_slot **link = &np_thread_slots;
+	struct np_slot *slot;
+
+	pthread_mutex_lock(&np_slots_mutex);
+	while ((slot = *link)) {
+		if (slot->id == set->id) {
+			*link = slot->next_in_thread;
+			break;
+		}
+		if (!slot->set) {	/* its set is gone: reclaim it */
+			*link = slot->next_in_thread;
+			free(slot);
+			continue;
+		}
+		link = &slot->next_in_thread;
+	}
+	if (!slot) {
+		slot = aligned_alloc(64, np_align_up(sizeof(*slot) + set->size,
+						     64));
+		if (!slot) {
+			pthread_mutex_unlock(&np_slots_mutex);
+			return NULL;
+		}
+		memset(slot, 0, sizeof(*slot) + set->size);
+		slot->id = set->id;
+		slot->set = set;
+		slot->next_in_set = set->head;
+		if (set->head)
+			set->head->prev_in_set = slot;
+		set->head = slot;
+		set->init(slot->data, set->arg);
+		/* any non-NULL value makes the destructor run at exit */
+		pthread_setspecific(np_slots_key, slot);
+	}
+	slot->next_in_thread = np_thread_slots;
+	np_thread_slots = slot;
+	pthread_mutex_unlock(&np_slots_mutex);
+	return slot->data;
+}
+
+void np_slots_for_each(struct np_slots *set,
+		       void (*fn)(void *slot, void *arg), void *arg)
+{
+	struct np_slot *slot;
+
+	pthread_mutex_lock(&np_slots_mutex);
+	for (slot = set->head; slot; slot = slot->next_in_set)
+		fn(slot->data, arg);
+	pthread_mutex_unlock(&np_slots_mutex);
+}
+
+void np_slots_fini(struct np_slots *set)
+{
+	pthread_mutex_lock(&np_slots_mutex);
+	while (set->head) {
+		set->flush(set->head->data, set->arg);
+		np_slots_unlink(set->head);
+	}
+	pthread_mutex_unlock(&np_slots_mutex);
+}
+
+/* One round of waiting for a lock word: a pause, or a yield now and then. */
+static void np_lock_relax(unsigned int *spins)
+{
+	if (++*spins % 64 == 0)
+		sched_yield();
+#if defined(__x86_64__) || defined(__i386__)
+	else
+		__builtin_ia32_pause();
+#endif
+}
+
+/* np_lock() found the lock taken: spin on reads until it looks free. */
+void np_lock_wait(struct np_lock *l)
+{
+	unsigned int spins = 0;
+
+	do {
+		while (__atomic_load_n(&l->locked, __ATOMIC_RELAXED))
+			np_lock_relax(&spins);
+	} while (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE));
+}
+
+/* np_read_lock() met a writer: step back, wait, and count in again. */
+void np_read_lock_wait(struct np_rwlock *l)
+{
+	unsigned int spins = 0;
+
+	do {
+		__atomic_sub_fetch(&l->state, 1, __ATOMIC_RELAXED);
+		while (__atomic_load_n(&l->state, __ATOMIC_RELAXED) &
+		       NP_RW_WRITER)
+			np_lock_relax(&spins);
+	} while (__atomic_add_fetch(&l->state, 1, __ATOMIC_ACQUIRE) &
+		 NP_RW_WRITER);
+}
+
+/* Claim the writer bit, then wait for the readers inside to leave. */
+void np_write_lock(struct np_rwlock *l)
+{
+	unsigned int spins = 0;
+	int s = __atomic_load_n(&l->state, __ATOMIC_RELAXED);
+
+	for (;;) {
+		if (!(s & NP_RW_WRITER) &&
+		    __atomic_compare_exchange_n(&l->state, &s, s | NP_RW_WRITER,
+						false, __ATOMIC_ACQUIRE,
+						__ATOMIC_RELAXED))
+			break;
+		np_lock_relax(&spins);
+		s = __atomic_load_n(&l->state, __ATOMIC_RELAXED);
+	}
+	while (__atomic_load_n(&l->state, __ATOMIC_ACQUIRE) != NP_RW_WRITER)
+		np_lock_relax(&spins);
 }
