@@ -1354,6 +1354,10 @@ static bool fz_setup(struct fz_in *in, bool *leak)
 	F.n_arenas = cfg.n_arenas;
 	F.keep = cfg.keep_empty_chunks;
 	F.max_bytes = cfg.max_bytes;
+	/* the model predicts the arenas' every choice: no cache in front */
+	cfg.tiny_cache = -1;
+	cfg.small_cache = -1;
+	cfg.normal_cache = -1;
 	F.core = np_core_create(&cfg, NULL, NULL, 0);
 	CHECK(F.core, "np_core_create failed");
 	{
