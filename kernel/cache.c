@@ -1,84 +1,74 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Caches: freed buffers kept per CPU (kernel) or per thread (userspace)
- * in front of the arenas, as Netty's PoolThreadCache keeps them per
- * thread in its MemoryRegionCaches.
+ * in front of whatever allocates them, as Netty's PoolThreadCache keeps
+ * them per thread in its MemoryRegionCaches.
  *
- * A cache is one slot of the pool's struct np_slots (the environment
- * gives each CPU, or each thread, its own). It has a bin per cacheable
- * size class: tiny (16 .. 496 bytes, 16-byte steps), small (512 bytes ..
- * half a page) and normal up to 32 KiB, holding at most tiny_cache,
- * small_cache and normal_cache entries (512, 256 and 64 by default; -1
- * turns a kind off). An entry is a buffer that was freed but that its
- * chunk still counts as allocated; only its "owned" bit is clear (see
- * chunk.c). A bin is a stack, so the buffer freed last, the one most
- * likely still in the CPU's cache, is handed out first; its array is
- * allocated on the bin's first free.
+ * A cache set belongs to one pool. The pool's core puts one in front of
+ * its arenas (core.c); the library's kernel backend puts one in front of
+ * its ioctls (userspace/lib/backend_kernel.c). A set's caches are the
+ * slots of a struct np_slots: the environment gives each CPU, or each
+ * thread, its own. A cache has a bin per cacheable size class: tiny (16
+ * .. 496 bytes, 16-byte steps), small (512 bytes .. half a page) and
+ * normal up to 32 KiB, holding at most tiny_cache, small_cache and
+ * normal_cache entries (512, 256 and 64 by default; -1 turns a kind off).
+ * An entry is a buffer that was freed but that its allocator still
+ * counts as allocated. A bin is a stack, so the buffer freed last, the
+ * one most likely still in the CPU's cache, is handed out first; its
+ * array is allocated on the bin's first use.
  *
- * Allocation pops from the bin of the size; free pushes when the bin has
- * room, and the buffer goes to its arena otherwise. Every
+ * Allocation pops from the bin of the size; when the bin is empty but
+ * served allocations since the last trim, and the set's owner can hand
+ * out several buffers at once (ops->refill), the bin is refilled with
+ * half its capacity in one go. Free pushes; a full bin first gives its
+ * older half back to the owner in one go. Every
  * NP_CACHE_TRIM_INTERVAL (8192) cacheable requests a cache trims itself
- * as Netty does: each bin gives back to the arenas as many of its oldest
- * entries as it holds beyond the allocations it served since the last
- * trim, so buffers nobody asks for again do not stay pinned. Trim of the
- * pool (np_core_trim(), NP_IOC_TRIM, np_trim()), a CPU going offline and
- * destruction of the pool flush every cache entirely; a thread's caches
- * are flushed when it exits.
- *
- * Cached buffers are counted by the arenas as active (their chunks hold
- * them) and by the caches as cached; np_core_stats() reports them as
- * cached only.
+ * as Netty does: each bin gives back as many of its oldest entries as it
+ * holds beyond the allocations it served since the last trim, so buffers
+ * nobody asks for again do not stay pinned. A flush of the set (the
+ * pool's trim, a CPU going offline, the byte limit) and its destruction
+ * empty every cache; a thread's caches are emptied when it exits.
  *
  * Locking: each cache has its own lock, which its CPU or thread takes on
  * every use and anyone flushing it takes too; it is uncontended but for
- * those flushes. Order: cache->lock -> arena->lock. No region_lock is
- * ever held with a cache lock: the chunk of a cached buffer cannot go
- * away (it still counts the buffer), and chunks a flush empties are
- * buried after the cache lock is dropped.
+ * those flushes. The owner's ops run under it; see core.c for the order
+ * with the core's locks.
  */
 #include "np_core.h"
 
 /* The bin of a normalised size, or -1 when it is not cached. */
-static int np_cache_bin(const struct np_core *core, u64 norm)
+static int np_cache_bin(const struct np_cache_set *set, u64 norm)
 {
 	int i;
 
 	if (norm < NP_TINY_MAX)
 		i = (int)(norm / NP_TINY_QUANTUM);
-	else if (norm < core->geo.page_size)
+	else if (norm < set->page_size)
 		i = NP_NR_TINY_POOLS + (int)np_fls64(norm >> 10);
 	else if (norm <= NP_CACHE_NORMAL_MAX)
 		i = NP_NR_TINY_POOLS + NP_MAX_SMALL_POOLS +
-		    (int)(np_fls64(norm) - 1 - core->geo.page_shift);
+		    (int)(np_fls64(norm) - 1 - set->page_shift);
 	else
 		return -1;
-	return core->bin_max[i] ? i : -1;
+	return set->bin_max[i] ? i : -1;
 }
 
-/* Give the entries [first, first + n) of a bin back to their arenas. */
-static void np_cache_release(struct np_core *core, struct np_cache *cache,
-			     unsigned int i, u32 first, u32 n,
-			     struct np_region **dead)
+/* Give the n oldest entries of a bin back to the owner. */
+static void np_cache_release(struct np_cache_set *set, struct np_cache *cache,
+			     unsigned int i, u32 n)
 {
 	struct np_cache_bin *bin = &cache->bins[i];
-	u32 k;
 
-	for (k = first; k < first + n; k++) {
-		struct np_cache_entry *e = &bin->entries[k];
-
-		np_arena_free_claimed(e->chunk->region.arena, e->chunk,
-				      e->addr - e->chunk->region.key, dead);
-	}
+	set->ops->release(set, bin->entries, n, set->bin_size[i]);
 	bin->count -= n;
-	memmove(&bin->entries[first], &bin->entries[first + n],
-		(bin->count - first) * sizeof(*bin->entries));
+	memmove(&bin->entries[0], &bin->entries[n],
+		bin->count * sizeof(*bin->entries));
 	cache->buffers -= n;
-	cache->bytes -= (u64)n * core->bin_size[i];
+	cache->bytes -= (u64)n * set->bin_size[i];
 }
 
 /* Netty's trim: keep what was asked for since the last trim. */
-static void np_cache_trim(struct np_core *core, struct np_cache *cache,
-			  struct np_region **dead)
+static void np_cache_trim(struct np_cache_set *set, struct np_cache *cache)
 {
 	unsigned int i;
 
@@ -88,16 +78,14 @@ static void np_cache_trim(struct np_core *core, struct np_cache *cache,
 
 		bin->hits = 0;
 		if (bin->count > hits)
-			np_cache_release(core, cache, i, 0, bin->count - hits,
-					 dead);
+			np_cache_release(set, cache, i, bin->count - hits);
 	}
 }
 
-/* Empty a cache into the arenas; with @retire, free its arrays too. */
-static void np_cache_empty(struct np_core *core, struct np_cache *cache,
+/* Empty a cache; with @retire, free its arrays too. */
+static void np_cache_empty(struct np_cache_set *set, struct np_cache *cache,
 			   bool retire)
 {
-	struct np_region *dead = NULL;
 	unsigned int i;
 	u64 hits;
 
@@ -106,7 +94,7 @@ static void np_cache_empty(struct np_core *core, struct np_cache *cache,
 		struct np_cache_bin *bin = &cache->bins[i];
 
 		if (bin->count)
-			np_cache_release(core, cache, i, 0, bin->count, &dead);
+			np_cache_release(set, cache, i, bin->count);
 		bin->hits = 0;
 		if (retire) {
 			np_meta_free(bin->entries);
@@ -118,12 +106,10 @@ static void np_cache_empty(struct np_core *core, struct np_cache *cache,
 	if (retire)
 		cache->hits = 0;
 	np_unlock(&cache->lock);
-	if (dead)
-		np_core_bury(core, dead);
-	if (retire && hits) {	/* the pool's count outlives the cache */
-		np_write_lock(&core->region_lock);
-		core->retired_cache_hits += hits;
-		np_write_unlock(&core->region_lock);
+	if (retire && hits) {	/* the set's count outlives the cache */
+		np_lock(&set->lock);
+		set->retired_hits += hits;
+		np_unlock(&set->lock);
 	}
 }
 
@@ -145,161 +131,186 @@ static void np_cache_init_one(void *slot, void *arg)
 }
 
 /**
- * np_cache_setup() - give a new pool its caches
- * @core: the pool, its configuration and geometry set.
+ * np_cache_set_init() - make the caches of a pool
+ * @set: zeroed memory for the set.
+ * @ops: how its owner takes buffers back and hands several out.
+ * @cfg: the pool's effective configuration.
  *
- * Return: 0 (also when the configuration turns every cache off), or
- * -ENOMEM.
+ * Return: 0 (also when the configuration turns every cache off, which
+ * leaves the set disabled), or -ENOMEM.
  */
-int np_cache_setup(struct np_core *core)
+int np_cache_set_init(struct np_cache_set *set,
+		      const struct np_cache_ops *ops,
+		      const struct np_config *cfg)
 {
-	const struct np_config *cfg = &core->cfg;
+	u64 chunk_size = (u64)cfg->page_size << cfg->max_order;
 	unsigned int i;
 	int ret;
 
+	set->ops = ops;
+	set->page_size = cfg->page_size;
+	set->page_shift = np_fls64(cfg->page_size) - 1;
 	for (i = 1; i < NP_CACHE_BINS; i++) {
+		u32 size;
 		s32 max;
 
 		if (i < NP_NR_TINY_POOLS) {
-			core->bin_size[i] = i * NP_TINY_QUANTUM;
+			size = i * NP_TINY_QUANTUM;
 			max = cfg->tiny_cache;
 		} else if (i < NP_NR_TINY_POOLS + NP_MAX_SMALL_POOLS) {
-			core->bin_size[i] = 512U << (i - NP_NR_TINY_POOLS);
-			max = core->bin_size[i] < core->geo.page_size ?
-			      cfg->small_cache : 0;
+			size = 512U << (i - NP_NR_TINY_POOLS);
+			max = size < cfg->page_size ? cfg->small_cache : 0;
 		} else {
-			core->bin_size[i] = core->geo.page_size <<
-				(i - NP_NR_TINY_POOLS - NP_MAX_SMALL_POOLS);
-			max = core->bin_size[i] <= NP_CACHE_NORMAL_MAX &&
-			      core->bin_size[i] <= core->geo.chunk_size ?
+			size = cfg->page_size <<
+			       (i - NP_NR_TINY_POOLS - NP_MAX_SMALL_POOLS);
+			max = size <= NP_CACHE_NORMAL_MAX && size <= chunk_size ?
 			      cfg->normal_cache : 0;
 		}
-		core->bin_max[i] = max > 0 ? (u32)max : 0;
-		if (core->bin_max[i])
-			core->cached = true;
+		set->bin_size[i] = size;
+		set->bin_max[i] = max > 0 ? (u32)max : 0;
+		if (set->bin_max[i])
+			set->enabled = true;
 	}
-	if (!core->cached)
+	if (!set->enabled)
 		return 0;
-	ret = np_slots_init(&core->caches, sizeof(struct np_cache),
-			    np_cache_init_one, np_cache_retire_one, core);
+	np_lock_init(&set->lock);
+	ret = np_slots_init(&set->slots, sizeof(struct np_cache),
+			    np_cache_init_one, np_cache_retire_one, set);
 	if (ret)
-		core->cached = false;
+		set->enabled = false;
 	return ret;
 }
 
 /**
- * np_cache_teardown() - flush and free every cache of a pool
- * @core: a pool no one uses any more.
+ * np_cache_set_fini() - empty and free every cache of a set
+ * @set: a set no one uses any more.
  */
-void np_cache_teardown(struct np_core *core)
+void np_cache_set_fini(struct np_cache_set *set)
 {
-	if (core->cached)
-		np_slots_fini(&core->caches);
-	core->cached = false;
+	if (set->enabled) {
+		np_slots_fini(&set->slots);
+		np_lock_destroy(&set->lock);
+	}
+	set->enabled = false;
 }
 
 /**
- * np_cache_flush_all() - give every cached buffer of a pool back
- * @core: the pool.
+ * np_cache_set_flush() - give every cached buffer of a set back
+ * @set: the set.
  *
  * Every CPU's (every thread's) cache, in turn, under its own lock.
  */
-void np_cache_flush_all(struct np_core *core)
+void np_cache_set_flush(struct np_cache_set *set)
 {
-	if (core->cached)
-		np_slots_for_each(&core->caches, np_cache_flush_one, core);
+	if (set->enabled)
+		np_slots_for_each(&set->slots, np_cache_flush_one, set);
+}
+
+/* Refill an empty bin from the owner: half its capacity, one call. */
+static void np_cache_refill(struct np_cache_set *set, struct np_cache *cache,
+			    unsigned int i)
+{
+	struct np_cache_bin *bin = &cache->bins[i];
+	u32 want = set->bin_max[i] / 2 ? set->bin_max[i] / 2 : 1;
+	u32 got;
+
+	got = set->ops->refill(set, bin->entries, want, set->bin_size[i]);
+	bin->count = got;
+	cache->buffers += got;
+	cache->bytes += (u64)got * set->bin_size[i];
+}
+
+/* The caller's cache with the array of bin i, locked; or NULL. */
+static struct np_cache *np_cache_lock_bin(struct np_cache_set *set,
+					  unsigned int i, gfp_t gfp)
+{
+	struct np_cache *cache = np_slots_this(&set->slots);
+
+	if (!cache)
+		return NULL;
+	np_lock(&cache->lock);
+	if (!cache->bins[i].entries)
+		cache->bins[i].entries =
+			np_meta_zalloc(set->bin_max[i] *
+				       sizeof(struct np_cache_entry), gfp);
+	if (!cache->bins[i].entries) {
+		np_unlock(&cache->lock);
+		return NULL;
+	}
+	return cache;
 }
 
 /**
- * np_cache_alloc() - take a buffer from the caller's cache
- * @core: the pool.
+ * np_cache_get() - take a buffer from the caller's cache
+ * @set: the pool's caches.
  * @norm: normalised size.
- * @buf: filled in on a hit.
+ * @e: filled in on a hit.
  *
- * Return: true on a hit; false when the size is not cached or its bin is
- * empty (the caller goes to an arena).
+ * Return: true on a hit; false when the size is not cached, or its bin
+ * is empty and could not be refilled (the caller allocates by itself).
  */
-bool np_cache_alloc(struct np_core *core, u64 norm, struct np_buf *buf)
+bool np_cache_get(struct np_cache_set *set, u64 norm, struct np_cache_entry *e)
 {
-	struct np_region *dead = NULL;
-	struct np_cache_entry e = { NULL, 0 };
 	struct np_cache *cache;
 	struct np_cache_bin *bin;
+	bool hit = false;
 	int i;
 
-	if (!core->cached)
+	if (!set->enabled)
 		return false;
-	i = np_cache_bin(core, norm);
+	i = np_cache_bin(set, norm);
 	if (i < 0)
 		return false;
-	cache = np_slots_this(&core->caches);
+	cache = np_cache_lock_bin(set, i, GFP_ATOMIC);
 	if (!cache)
 		return false;
-	np_lock(&cache->lock);
 	bin = &cache->bins[i];
+	if (!bin->count && bin->hits && set->ops->refill)
+		np_cache_refill(set, cache, i);
 	if (bin->count) {
-		e = bin->entries[--bin->count];
+		*e = bin->entries[--bin->count];
 		bin->hits++;
 		cache->hits++;
 		cache->buffers--;
 		cache->bytes -= norm;
+		hit = true;
 	}
 	if (++cache->allocations >= NP_CACHE_TRIM_INTERVAL) {
 		cache->allocations = 0;
-		np_cache_trim(core, cache, &dead);
+		np_cache_trim(set, cache);
 	}
 	np_unlock(&cache->lock);
-	if (dead)
-		np_core_bury(core, dead);
-	if (!e.chunk)
-		return false;
-	np_chunk_mark_owned(e.chunk, e.addr - e.chunk->region.key);
-	buf->addr = e.addr;
-	buf->capacity = norm;
-	buf->region_key = e.chunk->region.key;
-	buf->region_size = e.chunk->region.size;
-	buf->chunk = e.chunk;
-	return true;
+	return hit;
 }
 
 /**
- * np_cache_free() - keep a freed buffer in the caller's cache
- * @core: the pool.
- * @chunk: the buffer's chunk.
- * @addr: the buffer, claimed by the caller (np_chunk_claim()).
- * @capacity: its normalised size.
+ * np_cache_put() - keep a freed buffer in the caller's cache
+ * @set: the pool's caches.
+ * @capacity: the buffer's normalised size.
+ * @e: the buffer, which no user owns any more.
  *
  * Return: true when the cache took it; false when the size is not cached
- * or its bin is full (the caller frees it to its arena).
+ * or the cache cannot be had (the caller gives the buffer back itself).
  */
-bool np_cache_free(struct np_core *core, struct np_chunk *chunk, u64 addr,
-		   u32 capacity)
+bool np_cache_put(struct np_cache_set *set, u64 capacity,
+		  const struct np_cache_entry *e)
 {
 	struct np_cache *cache;
 	struct np_cache_bin *bin;
 	int i;
 
-	if (!core->cached)
+	if (!set->enabled)
 		return false;
-	i = np_cache_bin(core, capacity);
+	i = np_cache_bin(set, capacity);
 	if (i < 0)
 		return false;
-	cache = np_slots_this(&core->caches);
+	cache = np_cache_lock_bin(set, i, GFP_ATOMIC);
 	if (!cache)
 		return false;
-	np_lock(&cache->lock);
 	bin = &cache->bins[i];
-	if (!bin->entries)
-		bin->entries = np_meta_zalloc(core->bin_max[i] *
-					      sizeof(*bin->entries),
-					      GFP_ATOMIC);
-	if (!bin->entries || bin->count == core->bin_max[i]) {
-		np_unlock(&cache->lock);
-		return false;
-	}
-	bin->entries[bin->count].chunk = chunk;
-	bin->entries[bin->count].addr = addr;
-	bin->count++;
+	if (bin->count == set->bin_max[i])
+		np_cache_release(set, cache, i, (bin->count + 1) / 2);
+	bin->entries[bin->count++] = *e;
 	cache->buffers++;
 	cache->bytes += capacity;
 	np_unlock(&cache->lock);
@@ -324,17 +335,21 @@ static void np_cache_stats_one(void *slot, void *arg)
 }
 
 /**
- * np_cache_add_stats() - add the caches' counters to a pool's
- * @core: the pool.
+ * np_cache_set_stats() - add a set's counters to a pool's
+ * @set: the set.
  * @st: the totals: bytes_cached and cache_hits grow.
  *
  * Return: the number of buffers the caches hold.
  */
-u64 np_cache_add_stats(struct np_core *core, struct np_stats *st)
+u64 np_cache_set_stats(struct np_cache_set *set, struct np_stats *st)
 {
 	struct np_cache_totals t = { st, 0 };
 
-	if (core->cached)
-		np_slots_for_each(&core->caches, np_cache_stats_one, &t);
+	if (!set->enabled)
+		return 0;
+	np_slots_for_each(&set->slots, np_cache_stats_one, &t);
+	np_lock(&set->lock);
+	st->cache_hits += set->retired_hits;
+	np_unlock(&set->lock);
 	return t.buffers;
 }

@@ -20,9 +20,11 @@
  * freed to the arena that owns its chunk. Huge buffers belong to no arena.
  *
  * Lock order:
- *   cache->lock  ->  arena->lock
- *   core->region_lock (read)  ->  arena->lock
- * (a cache lock and region_lock are never held together; see cache.c).
+ *   cache->lock  ->  core->region_lock  ->  arena->lock
+ * A cache lock is never taken under region_lock: np_core_put() drops the
+ * read side before it caches the buffer it claimed (whose chunk cannot
+ * go away, as it still counts the buffer), and stats read the caches
+ * first.
  * The write side of region_lock is taken only with no arena lock held:
  * to insert a new region (after its pages were obtained, with no lock
  * held at all), and to remove regions and to allocate, free or retain a
@@ -144,6 +146,38 @@ int np_config_resolve(struct np_config *cfg, const struct np_config *defaults)
 	return 0;
 }
 
+static struct np_core *np_cache_set_core(struct np_cache_set *set)
+{
+	return (struct np_core *)((char *)set - offsetof(struct np_core,
+							 caches));
+}
+
+/*
+ * Cached buffers go back to their arenas; chunks that empties are
+ * buried at once, under the cache's lock (the order cache->lock ->
+ * region_lock holds: no cache lock is ever taken under region_lock).
+ */
+static void np_core_cache_release(struct np_cache_set *set,
+				  struct np_cache_entry *e, u32 n, u32 size)
+{
+	struct np_core *core = np_cache_set_core(set);
+	struct np_region *dead = NULL;
+	u32 k;
+
+	for (k = 0; k < n; k++) {
+		struct np_chunk *chunk = e[k].region;
+
+		np_arena_free_claimed(chunk->region.arena, chunk,
+				      e[k].addr - chunk->region.key, &dead);
+	}
+	if (dead)
+		np_core_bury(core, dead);
+}
+
+static const struct np_cache_ops np_core_cache_ops = {
+	.release = np_core_cache_release,
+};
+
 /**
  * np_core_create() - make an empty pool
  * @cfg: an effective configuration (np_config_resolve()).
@@ -192,7 +226,7 @@ struct np_core *np_core_create(const struct np_config *cfg,
 	core->n_arenas = cfg->n_arenas;
 	for (i = 0; i < core->n_arenas; i++)
 		np_arena_init(&core->arenas[i], core, i);
-	if (np_cache_setup(core)) {
+	if (np_cache_set_init(&core->caches, &np_core_cache_ops, cfg)) {
 		np_core_destroy(core);
 		return NULL;
 	}
@@ -228,7 +262,7 @@ u64 np_core_destroy(struct np_core *core)
 	u64 leaked = core->huge_regions;
 	size_t i;
 
-	np_cache_teardown(core);
+	np_cache_set_fini(&core->caches);
 	for (i = 0; i < core->n_arenas; i++)
 		leaked += np_arena_fini(&core->arenas[i]);
 	for (i = 0; i < core->map.nr; i++)
@@ -242,6 +276,26 @@ u64 np_core_destroy(struct np_core *core)
 }
 
 /**
+ * np_normalize() - the capacity a request of @size bytes gets
+ * @chunk_size: the pool's chunk size.
+ * @size: bytes requested.
+ *
+ * Return: the normalised size, or 0 when it does not fit in 64 bits.
+ */
+u64 np_normalize(u64 chunk_size, u64 size)
+{
+	u64 page = np_env_page_size();
+
+	if (size > chunk_size)
+		return size > ~0ULL - page ? 0 : np_align_up(size, page);
+	if (!size)
+		return NP_TINY_QUANTUM;
+	if (size >= NP_TINY_MAX)
+		return 1ULL << np_fls64(size - 1);
+	return np_align_up(size, NP_TINY_QUANTUM);
+}
+
+/**
  * np_core_normalize() - the capacity a request of @size bytes gets
  * @core: the pool.
  * @size: bytes requested.
@@ -250,15 +304,7 @@ u64 np_core_destroy(struct np_core *core)
  */
 u64 np_core_normalize(const struct np_core *core, u64 size)
 {
-	u64 page = np_env_page_size();
-
-	if (size > core->geo.chunk_size)
-		return size > ~0ULL - page ? 0 : np_align_up(size, page);
-	if (!size)
-		return NP_TINY_QUANTUM;
-	if (size >= NP_TINY_MAX)
-		return 1ULL << np_fls64(size - 1);
-	return np_align_up(size, NP_TINY_QUANTUM);
+	return np_normalize(core->geo.chunk_size, size);
 }
 
 /**
@@ -309,7 +355,7 @@ static int np_core_add_region(struct np_core *core, struct np_region *region,
 	int ret;
 
 	if (!np_core_reserve(core, region->size)) {
-		np_cache_flush_all(core);
+		np_cache_set_flush(&core->caches);
 		for (i = 0; i < core->n_arenas; i++) {
 			struct np_region *dead = NULL;
 
@@ -467,13 +513,23 @@ int np_core_alloc(struct np_core *core, u64 size, gfp_t gfp,
 		  struct np_buf *buf)
 {
 	u64 norm = np_core_normalize(core, size);
+	struct np_cache_entry e;
 
 	if (!norm)
 		return -ENOMEM;
 	if (norm > core->geo.chunk_size)
 		return np_core_alloc_huge(core, norm, gfp, buf);
-	if (np_cache_alloc(core, norm, buf))
+	if (np_cache_get(&core->caches, norm, &e)) {
+		struct np_chunk *chunk = e.region;
+
+		np_chunk_mark_owned(chunk, e.addr - chunk->region.key);
+		buf->addr = e.addr;
+		buf->capacity = norm;
+		buf->region_key = chunk->region.key;
+		buf->region_size = chunk->region.size;
+		buf->chunk = chunk;
 		return 0;
+	}
 	return np_arena_alloc(&core->arenas[np_env_arena_hint() %
 					    core->n_arenas], norm, gfp, buf);
 }
@@ -550,9 +606,11 @@ int np_core_put(struct np_core *core, u64 addr)
 		return -EINVAL;
 	} else {
 		np_read_unlock(&core->region_lock);
+		struct np_cache_entry e = { chunk, addr };
+
 		ret = 1;
-		if (!np_cache_free(core, chunk, addr,
-				   np_chunk_owned_capacity(chunk, offset)))
+		if (!np_cache_put(&core->caches,
+				  np_chunk_owned_capacity(chunk, offset), &e))
 			np_arena_free_claimed(arena, chunk, offset, &dead);
 	}
 	if (dead)
@@ -680,7 +738,7 @@ void np_core_trim(struct np_core *core)
  */
 void np_core_flush_caches(struct np_core *core)
 {
-	np_cache_flush_all(core);
+	np_cache_set_flush(&core->caches);
 }
 
 /**
@@ -697,7 +755,7 @@ void np_core_stats(struct np_core *core, struct np_stats *st)
 	st->page_size = core->geo.page_size;
 	st->chunk_size = core->geo.chunk_size;
 	st->n_arenas = core->n_arenas;
-	cached_buffers = np_cache_add_stats(core, st);
+	cached_buffers = np_cache_set_stats(&core->caches, st);
 	np_read_lock(&core->region_lock);
 	for (i = 0; i < core->n_arenas; i++)
 		np_arena_add_stats(&core->arenas[i], st);
@@ -707,7 +765,6 @@ void np_core_stats(struct np_core *core, struct np_stats *st)
 	st->active_buffers += core->huge_regions;
 	st->alloc_huge = core->huge_alloc;
 	st->free_huge = core->huge_free;
-	st->cache_hits += core->retired_cache_hits;
 	np_read_unlock(&core->region_lock);
 	/*
 	 * The arenas count cached buffers as active. Caches were read first,

@@ -236,15 +236,15 @@ struct np_arena {
 				 NP_CACHE_NORMAL_BINS)
 #define NP_CACHE_TRIM_INTERVAL	8192
 
-/* A cached buffer: its chunk and its address. */
+/* A cached buffer: what holds it (a chunk, say) and its address. */
 struct np_cache_entry {
-	struct np_chunk *chunk;
+	void *region;
 	u64 addr;
 };
 
 /**
  * struct np_cache_bin - cached buffers of one size
- * @entries: a stack of core->bin_max[] entries, allocated on first use.
+ * @entries: a stack of bin_max entries, allocated on first use.
  * @count: entries in the stack.
  * @hits: allocations it answered since the last trim.
  */
@@ -270,6 +270,46 @@ struct np_cache {
 	u64 buffers;
 	u64 bytes;
 	struct np_cache_bin bins[NP_CACHE_BINS];
+};
+
+struct np_cache_set;
+
+/**
+ * struct np_cache_ops - the owner of a cache set
+ * @release: take back @n buffers of @size bytes; called with a cache
+ *	lock held.
+ * @refill: hand out up to @n buffers of @size bytes at once, into @e;
+ *	return how many. NULL when the owner cannot.
+ */
+struct np_cache_ops {
+	void (*release)(struct np_cache_set *set, struct np_cache_entry *e,
+			u32 n, u32 size);
+	u32 (*refill)(struct np_cache_set *set, struct np_cache_entry *e,
+		      u32 n, u32 size);
+};
+
+/**
+ * struct np_cache_set - the caches of one pool (cache.c)
+ * @ops: its owner.
+ * @enabled: some size is cached; @slots and @lock are set up.
+ * @page_size: the pool's page size.
+ * @page_shift: its log2.
+ * @slots: a struct np_cache per CPU or per thread.
+ * @lock: protects @retired_hits.
+ * @retired_hits: hits of caches that are gone (threads that exited).
+ * @bin_max: entries a bin may hold, 0 when the size is not cached.
+ * @bin_size: the normalised size of each bin.
+ */
+struct np_cache_set {
+	const struct np_cache_ops *ops;
+	bool enabled;
+	u32 page_size;
+	u32 page_shift;
+	struct np_slots slots;
+	struct np_lock lock;
+	u64 retired_hits;
+	u32 bin_max[NP_CACHE_BINS];
+	u32 bin_size[NP_CACHE_BINS];
 };
 
 /* Sorted array of regions by key; see region_map.c. */
@@ -311,13 +351,9 @@ struct np_core_ops {
  * @huge_alloc: huge allocations.
  * @huge_free: huge frees.
  * @huge_active: bytes of live huge buffers.
- * @retired_cache_hits: hits of caches that are gone (threads that exited).
  * @n_arenas: entries in @arenas.
  * @arenas: the arenas.
- * @cached: some size is cached; @caches is set up.
- * @caches: a struct np_cache per CPU or per thread (cache.c).
- * @bin_max: entries a cache bin may hold, 0 when the size is not cached.
- * @bin_size: the normalised size of each bin.
+ * @caches: the caches in front of the arenas.
  */
 struct np_core {
 	struct np_config cfg;
@@ -333,13 +369,9 @@ struct np_core {
 	u64 huge_alloc;
 	u64 huge_free;
 	u64 huge_active;
-	u64 retired_cache_hits;
 	unsigned int n_arenas;
 	struct np_arena *arenas;
-	bool cached;
-	struct np_slots caches;
-	u32 bin_max[NP_CACHE_BINS];
-	u32 bin_size[NP_CACHE_BINS];
+	struct np_cache_set caches;
 };
 
 /**
@@ -364,6 +396,7 @@ struct np_core *np_core_create(const struct np_config *cfg,
 			       const struct np_core_ops *ops, void *priv,
 			       unsigned int mem_flags);
 u64 np_core_destroy(struct np_core *core);
+u64 np_normalize(u64 chunk_size, u64 size);
 u64 np_core_normalize(const struct np_core *core, u64 size);
 enum np_size_class np_core_size_class(const struct np_core *core, u64 norm);
 int np_core_alloc(struct np_core *core, u64 size, gfp_t gfp,
@@ -381,13 +414,16 @@ void np_core_release_region(struct np_core *core, struct np_region *region);
 void np_core_release_list(struct np_core *core, struct np_region *dead);
 
 /* cache.c */
-int np_cache_setup(struct np_core *core);
-void np_cache_teardown(struct np_core *core);
-void np_cache_flush_all(struct np_core *core);
-bool np_cache_alloc(struct np_core *core, u64 norm, struct np_buf *buf);
-bool np_cache_free(struct np_core *core, struct np_chunk *chunk, u64 addr,
-		   u32 capacity);
-u64 np_cache_add_stats(struct np_core *core, struct np_stats *st);
+int np_cache_set_init(struct np_cache_set *set,
+		      const struct np_cache_ops *ops,
+		      const struct np_config *cfg);
+void np_cache_set_fini(struct np_cache_set *set);
+void np_cache_set_flush(struct np_cache_set *set);
+bool np_cache_get(struct np_cache_set *set, u64 norm,
+		  struct np_cache_entry *e);
+bool np_cache_put(struct np_cache_set *set, u64 capacity,
+		  const struct np_cache_entry *e);
+u64 np_cache_set_stats(struct np_cache_set *set, struct np_stats *st);
 
 /* arena.c */
 void np_arena_init(struct np_arena *arena, struct np_core *core,

@@ -121,24 +121,35 @@ START_TEST(kind_turned_off)
 }
 END_TEST
 
-/* A bin holds tiny_cache entries; the next free goes to the arena. */
+/*
+ * A bin holds tiny_cache entries; a free into a full bin first gives its
+ * older half back to the arena.
+ */
 START_TEST(bin_limit)
 {
-	struct np_core *core = cache_core(3, 0, 0, 0);
-	u64 a[5];
+	struct np_core *core = cache_core(4, 0, 0, 0);
+	u64 a[6];
 	unsigned int i;
 	struct np_stats st;
 
-	for (i = 0; i < 5; i++)
+	for (i = 0; i < 6; i++)
 		a[i] = np_test_alloc(core, 32);
-	for (i = 0; i < 5; i++)
+	for (i = 0; i < 4; i++)
 		np_test_free(core, a[i]);
 	st = core_stats(core);
-	ck_assert_uint_eq(st.bytes_cached, 3 * 32);
+	ck_assert_uint_eq(st.bytes_cached, 4 * 32);
+	ck_assert_uint_eq(st.free_tiny, 0);
+	np_test_free(core, a[4]);	/* a[0] and a[1] go back */
+	np_test_free(core, a[5]);
+	st = core_stats(core);
+	ck_assert_uint_eq(st.bytes_cached, 4 * 32);
 	ck_assert_uint_eq(st.free_tiny, 2);
+	ck_assert_int_eq(np_core_free(core, a[0]), -EINVAL);
 	/* last in, first out */
-	ck_assert_uint_eq(np_test_alloc(core, 32), a[2]);
-	ck_assert_uint_eq(np_core_destroy(core), 1);
+	ck_assert_uint_eq(np_test_alloc(core, 32), a[5]);
+	ck_assert_uint_eq(np_test_alloc(core, 32), a[4]);
+	ck_assert_uint_eq(np_test_alloc(core, 32), a[3]);
+	ck_assert_uint_eq(np_core_destroy(core), 3);
 }
 END_TEST
 

@@ -21,8 +21,23 @@
  * anything else); the library keeps a few such idle mappings for reuse
  * and unmaps the oldest beyond NP_IDLE_MAX, and all of them on np_trim().
  *
- * Locking: kpool->lock protects the tables, the counts and the idle
- * list; ioctls run without it.
+ * A per-thread cache (kernel/cache.c, the core's, over this backend)
+ * keeps freed buffers of up to 32 KiB: they stay allocated in the
+ * kernel, and np_alloc() takes them back without a system call. An empty
+ * bin is refilled with one NP_IOC_BATCH of half its capacity, and a
+ * cache gives buffers back with one NP_IOC_BATCH too, so a steady
+ * alloc/free loop makes about one ioctl per batch. Double frees are
+ * still refused without asking the kernel: each chunk mapping has an
+ * atomic "owned" bit per 16 bytes, set while the application holds the
+ * buffer starting there, which a free must claim first (as the core does
+ * for its own chunks), and the capacity of every page it has seen a
+ * buffer in (all buffers starting in one page have the same capacity).
+ * Retained buffers are not cached: while any buffer has references
+ * beyond its first, frees look it up in a small table of those.
+ *
+ * Locking: kpool->lock protects the tables, the counts, the idle list
+ * and the retained table; ioctls run without it, except the batches of a
+ * cache, which run under that cache's lock (cache lock -> kpool->lock).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -35,8 +50,10 @@
 #include <unistd.h>
 
 #include "np_lib.h"
+#include "np_core.h"
 
 #define NP_IDLE_MAX	8
+#define NP_RETAINED_BUCKETS	64
 
 struct np_kregion {
 	uint64_t offset;
@@ -48,6 +65,15 @@ struct np_kregion {
 	struct np_kregion *idle_prev;
 	struct np_kregion *idle_next;
 	int idle;
+	unsigned long *owned;	/* chunks only: a bit per 16 bytes */
+	u32 *page_cap;		/* chunks only: capacity of each page's buffers */
+};
+
+/* A buffer with references beyond its first. */
+struct np_retained {
+	struct np_retained *next;
+	uint64_t offset;
+	uint64_t extra;
 };
 
 struct np_kpool {
@@ -61,6 +87,10 @@ struct np_kpool {
 	struct np_kregion *idle_head;	/* oldest */
 	struct np_kregion *idle_tail;
 	unsigned int nr_idle;
+	u32 page_shift;
+	struct np_retained *retained[NP_RETAINED_BUCKETS];
+	uint64_t nr_retained;
+	struct np_cache_set caches;
 };
 
 static struct np_kpool *np_kpool(struct np_pool *pool)
@@ -167,6 +197,14 @@ static void np_idle_remove(struct np_kpool *kp, struct np_kregion *r)
 	kp->nr_idle--;
 }
 
+static void np_kregion_free(struct np_kregion *r)
+{
+	munmap(r->base, r->size);
+	free(r->owned);
+	free(r->page_cap);
+	free(r);
+}
+
 static void np_kregion_unmap(struct np_kpool *kp, struct np_kregion *r)
 {
 	struct np_kregion **p;
@@ -182,8 +220,7 @@ static void np_kregion_unmap(struct np_kpool *kp, struct np_kregion *r)
 		;
 	*p = r->by_base_next;
 	kp->nr_regions--;
-	munmap(r->base, r->size);
-	free(r);
+	np_kregion_free(r);
 }
 
 static void np_kregion_put(struct np_kpool *kp, struct np_kregion *r)
@@ -227,6 +264,35 @@ static char *np_map_aligned(struct np_kpool *kp, uint64_t offset,
 	return base;
 }
 
+/* A new mapping of a region, with its ownership maps if it is a chunk. */
+static struct np_kregion *np_kregion_new(struct np_kpool *kp,
+					 const struct np_alloc *a)
+{
+	struct np_kregion *r = calloc(1, sizeof(*r));
+
+	if (!r)
+		return NULL;
+	r->offset = a->region_offset;
+	r->size = a->region_size;
+	if (r->size == kp->chunk_size) {
+		r->owned = calloc(np_align_up(r->size / NP_TINY_QUANTUM,
+					      NP_WORD_BITS) / 8, 1);
+		r->page_cap = calloc(r->size >> kp->page_shift,
+				     sizeof(*r->page_cap));
+	}
+	r->base = np_map_aligned(kp, r->offset, r->size);
+	if (!r->base || (r->size == kp->chunk_size &&
+			 (!r->owned || !r->page_cap))) {
+		if (r->base)
+			munmap(r->base, r->size);
+		free(r->owned);
+		free(r->page_cap);
+		free(r);
+		return NULL;
+	}
+	return r;
+}
+
 /* The mapping of a buffer's region, mapped now if new; one more ref. */
 static int np_kregion_get(struct np_kpool *kp, const struct np_alloc *a,
 			  struct np_kregion **out)
@@ -239,18 +305,10 @@ static int np_kregion_get(struct np_kpool *kp, const struct np_alloc *a,
 	if (!r) {
 		if (kp->nr_regions >= kp->nr_buckets)
 			ret = np_kpool_grow(kp);
-		r = ret ? NULL : calloc(1, sizeof(*r));
+		r = ret ? NULL : np_kregion_new(kp, a);
 		if (r) {
-			r->offset = a->region_offset;
-			r->size = a->region_size;
-			r->base = np_map_aligned(kp, r->offset, r->size);
-			if (r->base) {
-				np_kregion_link(kp, r);
-				kp->nr_regions++;
-			} else {
-				free(r);
-				r = NULL;
-			}
+			np_kregion_link(kp, r);
+			kp->nr_regions++;
 		}
 		if (!r)
 			ret = -ENOMEM;
@@ -265,15 +323,126 @@ static int np_kregion_get(struct np_kpool *kp, const struct np_alloc *a,
 	return ret;
 }
 
+/* Note a buffer the kernel handed out: its page's capacity, its bit. */
+static void np_kernel_note(struct np_kpool *kp, struct np_kregion *r,
+			   uint64_t offset, uint64_t capacity, bool owned)
+{
+	uint64_t in = offset - r->offset;
+
+	if (!r->owned)
+		return;
+	np_write_once(r->page_cap[in >> kp->page_shift], (u32)capacity);
+	if (owned)
+		np_test_and_set_bit(r->owned, in / NP_TINY_QUANTUM);
+}
+
+static struct np_kpool *np_cache_set_kpool(struct np_cache_set *set)
+{
+	return (struct np_kpool *)((char *)set - offsetof(struct np_kpool,
+							  caches));
+}
+
+#define NP_BATCH_MAX	64	/* operations per NP_IOC_BATCH */
+
+/* Give buffers no one owns back to the kernel, NP_BATCH_MAX at a time. */
+static void np_kernel_release(struct np_cache_set *set,
+			      struct np_cache_entry *e, u32 n, u32 size)
+{
+	struct np_kpool *kp = np_cache_set_kpool(set);
+	struct np_batch_op ops[NP_BATCH_MAX];
+	u32 done, k, m;
+
+	for (done = 0; done < n; done += m) {
+		struct np_batch b = { .ops = (uintptr_t)ops };
+
+		m = n - done < NP_BATCH_MAX ? n - done : NP_BATCH_MAX;
+		memset(ops, 0, m * sizeof(*ops));
+		for (k = 0; k < m; k++) {
+			ops[k].op = NP_BATCH_FREE;
+			ops[k].offset = e[done + k].addr;
+		}
+		b.count = m;
+		if (ioctl(kp->fd, NP_IOC_BATCH, &b))
+			np_warn("batch free: %u of %u done: %s\n", b.done, m,
+				strerror(errno));
+		pthread_mutex_lock(&kp->lock);
+		for (k = 0; k < m; k++)
+			np_kregion_put(kp, e[done + k].region);
+		pthread_mutex_unlock(&kp->lock);
+	}
+}
+
+/* Fill an empty bin: n buffers of one size in one NP_IOC_BATCH. */
+static u32 np_kernel_refill(struct np_cache_set *set, struct np_cache_entry *e,
+			    u32 n, u32 size)
+{
+	struct np_kpool *kp = np_cache_set_kpool(set);
+	struct np_batch_op ops[NP_BATCH_MAX];
+	struct np_batch b = { .ops = (uintptr_t)ops };
+	struct np_alloc a;
+	struct np_kregion *r;
+	u32 k, got = 0;
+
+	if (n > NP_BATCH_MAX)
+		n = NP_BATCH_MAX;
+	memset(ops, 0, n * sizeof(*ops));
+	for (k = 0; k < n; k++) {
+		ops[k].op = NP_BATCH_ALLOC;
+		ops[k].size = size;
+	}
+	b.count = n;
+	ioctl(kp->fd, NP_IOC_BATCH, &b);	/* b.done says how far */
+	for (k = 0; k < b.done && k < n; k++) {
+		a = (struct np_alloc){
+			.offset = ops[k].offset,
+			.capacity = ops[k].capacity,
+			.region_offset = ops[k].region_offset,
+			.region_size = ops[k].region_size,
+		};
+		if (np_kregion_get(kp, &a, &r) || !r->owned) {
+			struct np_free f = { .offset = a.offset };
+
+			if (r) {
+				pthread_mutex_lock(&kp->lock);
+				np_kregion_put(kp, r);
+				pthread_mutex_unlock(&kp->lock);
+			}
+			ioctl(kp->fd, NP_IOC_FREE, &f);
+			continue;
+		}
+		np_kernel_note(kp, r, a.offset, a.capacity, false);
+		e[got].region = r;
+		e[got].addr = a.offset;
+		got++;
+	}
+	return got;
+}
+
+static const struct np_cache_ops np_kernel_cache_ops = {
+	.release = np_kernel_release,
+	.refill = np_kernel_refill,
+};
+
 static int np_kernel_alloc(struct np_pool *pool, size_t size, bool zero,
 			   void **ptr)
 {
 	struct np_kpool *kp = np_kpool(pool);
 	struct np_alloc a = { .size = size, .flags = zero ? NP_ALLOC_ZERO : 0 };
+	uint64_t norm = np_normalize(kp->chunk_size, size);
+	struct np_cache_entry e;
 	struct np_free f;
 	struct np_kregion *r;
 	int ret;
 
+	if (norm && np_cache_get(&kp->caches, norm, &e)) {
+		r = e.region;
+		np_test_and_set_bit(r->owned,
+				    (e.addr - r->offset) / NP_TINY_QUANTUM);
+		*ptr = r->base + (e.addr - r->offset);
+		if (zero)
+			memset(*ptr, 0, norm);
+		return 0;
+	}
 	if (ioctl(kp->fd, NP_IOC_ALLOC, &a))
 		return -errno;
 	ret = np_kregion_get(kp, &a, &r);
@@ -282,6 +451,7 @@ static int np_kernel_alloc(struct np_pool *pool, size_t size, bool zero,
 		ioctl(kp->fd, NP_IOC_FREE, &f);
 		return ret;
 	}
+	np_kernel_note(kp, r, a.offset, a.capacity, true);
 	*ptr = r->base + (a.offset - a.region_offset);
 	return 0;
 }
@@ -303,28 +473,115 @@ static uint64_t np_kernel_offset(struct np_kpool *kp, const void *ptr,
 	return offset;
 }
 
+static struct np_retained **np_retained_slot(struct np_kpool *kp,
+					     uint64_t offset)
+{
+	struct np_retained **p =
+		&kp->retained[np_hash(offset >> 4, NP_RETAINED_BUCKETS)];
+
+	while (*p && (*p)->offset != offset)
+		p = &(*p)->next;
+	return p;
+}
+
+/*
+ * A free of a buffer with extra references drops one; true when it did
+ * (the kernel is told). Only looked at while some buffer is retained.
+ */
+static bool np_kernel_drop_extra(struct np_kpool *kp, uint64_t offset)
+{
+	struct np_retained **p, *gone = NULL;
+	bool extra = false;
+
+	if (!__atomic_load_n(&kp->nr_retained, __ATOMIC_RELAXED))
+		return false;
+	pthread_mutex_lock(&kp->lock);
+	p = np_retained_slot(kp, offset);
+	if (*p) {
+		extra = true;
+		if (!--(*p)->extra) {
+			gone = *p;
+			*p = gone->next;
+			__atomic_store_n(&kp->nr_retained, kp->nr_retained - 1,
+					 __ATOMIC_RELAXED);
+		}
+	}
+	pthread_mutex_unlock(&kp->lock);
+	free(gone);
+	return extra;
+}
+
 static int np_kernel_ref_op(struct np_pool *pool, void *ptr, bool retain)
 {
 	struct np_kpool *kp = np_kpool(pool);
+	struct np_retained *fresh = NULL;
 	struct np_kregion *r;
 	struct np_free f = { .offset = np_kernel_offset(kp, ptr, &r) };
+	uint64_t in;
 
 	if (!f.offset)
 		return -EINVAL;
-	if (ioctl(kp->fd, retain ? NP_IOC_RETAIN : NP_IOC_FREE, &f))
+	in = f.offset - r->offset;
+	if (r->owned && (in % NP_TINY_QUANTUM ||
+			 !np_test_bit(r->owned, in / NP_TINY_QUANTUM)))
+		return -EINVAL;
+	if (retain && r->owned) {
+		fresh = calloc(1, sizeof(*fresh));
+		if (!fresh)
+			return -ENOMEM;
+	}
+	if (ioctl(kp->fd, retain ? NP_IOC_RETAIN : NP_IOC_FREE, &f)) {
+		free(fresh);
 		return -errno;
+	}
 	pthread_mutex_lock(&kp->lock);
-	if (retain)
+	if (retain) {
 		r->refs++;
-	else
+		if (fresh) {
+			struct np_retained **p = np_retained_slot(kp, f.offset);
+
+			if (!*p) {
+				fresh->offset = f.offset;
+				*p = fresh;
+				fresh = NULL;
+				__atomic_store_n(&kp->nr_retained,
+						 kp->nr_retained + 1,
+						 __ATOMIC_RELAXED);
+			}
+			(*p)->extra++;
+		}
+	} else {
 		np_kregion_put(kp, r);
+	}
 	pthread_mutex_unlock(&kp->lock);
+	free(fresh);
 	return 0;
 }
 
+/*
+ * A free: an extra reference is dropped in the kernel; a chunk buffer is
+ * claimed, then cached, or given back when its bin is full; a huge one
+ * goes straight back.
+ */
 static int np_kernel_free(struct np_pool *pool, void *ptr)
 {
-	return np_kernel_ref_op(pool, ptr, false);
+	struct np_kpool *kp = np_kpool(pool);
+	struct np_kregion *r;
+	uint64_t offset = np_kernel_offset(kp, ptr, &r);
+	struct np_cache_entry e = { r, offset };
+	uint64_t in;
+
+	if (!offset || (r->owned && (offset - r->offset) % NP_TINY_QUANTUM))
+		return -EINVAL;
+	if (!r->owned || np_kernel_drop_extra(kp, offset))
+		return np_kernel_ref_op(pool, ptr, false);
+	in = offset - r->offset;
+	if (!np_test_and_clear_bit(r->owned, in / NP_TINY_QUANTUM))
+		return -EINVAL;
+	if (!np_cache_put(&kp->caches,
+			  np_read_once(r->page_cap[in >> kp->page_shift]), &e))
+		np_kernel_release(&kp->caches, &e, 1, 0);
+	return 0;
 }
 
 static int np_kernel_retain(struct np_pool *pool, void *ptr)
@@ -335,22 +592,43 @@ static int np_kernel_retain(struct np_pool *pool, void *ptr)
 static size_t np_kernel_usable_size(struct np_pool *pool, const void *ptr)
 {
 	struct np_kpool *kp = np_kpool(pool);
-	struct np_query q = { .offset = np_kernel_offset(kp, ptr, NULL) };
+	struct np_kregion *r;
+	struct np_query q = { .offset = np_kernel_offset(kp, ptr, &r) };
+	uint64_t in = q.offset - (r ? r->offset : 0);
 
-	if (!q.offset || ioctl(kp->fd, NP_IOC_QUERY, &q))
+	if (!q.offset)
+		return 0;
+	if (r->owned)
+		return !(in % NP_TINY_QUANTUM) &&
+		       np_test_bit(r->owned, in / NP_TINY_QUANTUM) ?
+		       np_read_once(r->page_cap[in >> kp->page_shift]) : 0;
+	if (ioctl(kp->fd, NP_IOC_QUERY, &q))
 		return 0;
 	return q.capacity;
 }
 
+/* The kernel counts the buffers our caches hold as active. */
 static int np_kernel_stats(struct np_pool *pool, struct np_stats *st)
 {
-	return ioctl(np_kpool(pool)->fd, NP_IOC_STATS, st) ? -errno : 0;
+	struct np_kpool *kp = np_kpool(pool);
+	uint64_t bytes, buffers;
+
+	if (ioctl(kp->fd, NP_IOC_STATS, st))
+		return -errno;
+	bytes = st->bytes_cached;
+	buffers = np_cache_set_stats(&kp->caches, st);
+	bytes = st->bytes_cached - bytes;
+	st->bytes_active -= bytes < st->bytes_active ? bytes : st->bytes_active;
+	st->active_buffers -= buffers < st->active_buffers ?
+			      buffers : st->active_buffers;
+	return 0;
 }
 
 static int np_kernel_trim(struct np_pool *pool)
 {
 	struct np_kpool *kp = np_kpool(pool);
 
+	np_cache_set_flush(&kp->caches);
 	if (ioctl(kp->fd, NP_IOC_TRIM))
 		return -errno;
 	pthread_mutex_lock(&kp->lock);
@@ -363,14 +641,21 @@ static int np_kernel_trim(struct np_pool *pool)
 static void np_kernel_close(struct np_pool *pool)
 {
 	struct np_kpool *kp = np_kpool(pool);
+	struct np_retained *ret, *ret_next;
 	struct np_kregion *r, *next;
 	size_t i;
 
+	np_cache_set_fini(&kp->caches);
 	for (i = 0; i < kp->nr_buckets; i++) {
 		for (r = kp->by_offset[i]; r; r = next) {
 			next = r->by_offset_next;
-			munmap(r->base, r->size);
-			free(r);
+			np_kregion_free(r);
+		}
+	}
+	for (i = 0; i < NP_RETAINED_BUCKETS; i++) {
+		for (ret = kp->retained[i]; ret; ret = ret_next) {
+			ret_next = ret->next;
+			free(ret);
 		}
 	}
 	free(kp->by_offset);
@@ -432,7 +717,15 @@ int np_kernel_open(struct np_pool *pool, const struct np_pool_opts *opts,
 		return ret;
 	}
 	kp->chunk_size = (uint64_t)cfg->page_size << cfg->max_order;
+	kp->page_shift = np_fls64(cfg->page_size) - 1;
 	pthread_mutex_init(&kp->lock, NULL);
+	ret = np_cache_set_init(&kp->caches, &np_kernel_cache_ops, cfg);
+	if (ret) {
+		pthread_mutex_destroy(&kp->lock);
+		close(kp->fd);
+		free(kp);
+		return ret;
+	}
 	pool->ops = &np_kernel_ops;
 	pool->backend = NP_BACKEND_KERNEL;
 	pool->priv = kp;
