@@ -578,6 +578,7 @@ static int np_core_free_huge(struct np_core *core, u64 addr)
  */
 int np_core_put(struct np_core *core, u64 addr)
 {
+	struct np_cache_entry e = { NULL, 0 };
 	struct np_region *dead = NULL;
 	struct np_region *region;
 	struct np_arena *arena;
@@ -600,19 +601,16 @@ int np_core_put(struct np_core *core, u64 addr)
 	offset = addr - region->key;
 	if (np_read_once(arena->nr_refs)) {
 		ret = np_arena_free(arena, chunk, offset, &dead);
-		np_read_unlock(&core->region_lock);
-	} else if (!np_chunk_claim(chunk, offset)) {
-		np_read_unlock(&core->region_lock);
-		return -EINVAL;
 	} else {
-		np_read_unlock(&core->region_lock);
-		struct np_cache_entry e = { chunk, addr };
-
-		ret = 1;
-		if (!np_cache_put(&core->caches,
-				  np_chunk_owned_capacity(chunk, offset), &e))
-			np_arena_free_claimed(arena, chunk, offset, &dead);
+		ret = np_chunk_claim(chunk, offset) ? 1 : -EINVAL;
+		e.region = chunk;
+		e.addr = addr;
 	}
+	np_read_unlock(&core->region_lock);
+	if (ret == 1 && e.region &&
+	    !np_cache_put(&core->caches,
+			  np_chunk_owned_capacity(chunk, offset), &e))
+		np_arena_free_claimed(arena, chunk, offset, &dead);
 	if (dead)
 		np_core_bury(core, dead);
 	return ret;

@@ -894,7 +894,44 @@ static void test_softirq_and_process(void)
 	T_EXPECT_EQ(ctx.errors, 0);
 	np_pool_stats(ctx.pool, &st);
 	T_EXPECT_EQ(st.active_buffers, 0);
+	T_EXPECT(st.cache_hits > 0);	/* both contexts use the caches */
 	np_pool_destroy(ctx.pool);
+out:
+	return;
+}
+
+/*
+ * The per-CPU cache answers a steady loop: all but the first pairs (and
+ * those after a migration to another CPU) never reach an arena; trim
+ * empties every CPU's cache.
+ */
+static void test_cache_pairs(void)
+{
+	struct np_config c = { 0 };	/* defaults: caches on */
+	struct np_pool *pool = np_pool_create(&c, "test_nettypool");
+	struct np_stats st;
+	int i, errors = 0;
+
+	T_REQUIRE(!IS_ERR_OR_NULL(pool), out);
+	for (i = 0; i < 1000; i++) {
+		void *p = np_pool_alloc(pool, 256, GFP_KERNEL);
+
+		if (!p || np_pool_free(pool, p))
+			errors++;
+	}
+	T_EXPECT_EQ(errors, 0);
+	np_pool_stats(pool, &st);
+	T_EXPECT(st.cache_hits >= 990);
+	T_EXPECT_EQ(st.alloc_tiny + st.cache_hits, 1000);
+	T_EXPECT_EQ(st.free_tiny, 0);
+	T_EXPECT_EQ(st.bytes_active, 0);
+	T_EXPECT(st.bytes_cached >= 256);
+	np_pool_trim(pool);
+	np_pool_stats(pool, &st);
+	T_EXPECT_EQ(st.bytes_cached, 0);
+	T_EXPECT_EQ(st.free_tiny, st.alloc_tiny);
+	T_EXPECT_EQ(st.chunks, 0);
+	np_pool_destroy(pool);
 out:
 	return;
 }
@@ -927,6 +964,7 @@ static const struct test_case cases[] = {
 	TC(huge_vmap),
 	TC(many_tiny),
 	TC(softirq_and_process),
+	TC(cache_pairs),
 };
 
 static int __init test_nettypool_init(void)

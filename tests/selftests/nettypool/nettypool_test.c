@@ -26,6 +26,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <sched.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -2661,6 +2662,100 @@ static void test_leak_user_sampling(void)
 }
 
 #define T(name) { #name, test_##name }
+/* Run on one CPU from now on; skip the test when that is impossible. */
+static void pin_to(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	if (sched_setaffinity(0, sizeof(set), &set))
+		skip_test("cannot run on CPU 1: one CPU only?");
+}
+
+/*
+ * Per-CPU caches: a buffer freed on a CPU is answered from that CPU's
+ * cache there; a buffer allocated on one CPU and freed on another (a
+ * remote free) goes to the freeing CPU's cache and is reused there.
+ */
+static void test_cache_per_cpu(void)
+{
+	struct np_alloc a, b, c;
+	struct np_stats st;
+	int fd = dev_open();
+
+	pin_to(0);
+	a = xalloc(fd, 64);
+	pin_to(1);
+	b = xalloc(fd, 64);
+	EXPECT_OK(np_free_off(fd, a.offset));	/* remote: into CPU 1's */
+	st = xstats(fd);
+	EXPECT_EQ(st.bytes_cached, 64);
+	EXPECT_EQ(st.active_buffers, 1);
+	c = xalloc(fd, 64);
+	EXPECT_EQ(c.offset, a.offset);
+	EXPECT_EQ(xstats(fd).cache_hits, 1);
+	EXPECT_ERR(np_free_off(fd, b.offset + 16), EINVAL);
+	EXPECT_OK(np_free_off(fd, b.offset));
+	EXPECT_ERR(np_free_off(fd, b.offset), EINVAL);	/* cached */
+	EXPECT_ERR(np_retain_off(fd, b.offset), EINVAL);
+	pin_to(0);
+	EXPECT_OK(np_free_off(fd, c.offset));
+	c = xalloc(fd, 64);	/* CPU 0's cache holds the one freed here */
+	EXPECT_EQ(c.offset, a.offset);
+	EXPECT_OK(np_free_off(fd, c.offset));
+	st = xstats(fd);
+	EXPECT_EQ(st.bytes_cached, 128);
+	EXPECT_EQ(st.active_buffers, 0);
+	EXPECT_OK(np_ioctl(fd, NP_IOC_TRIM, NULL));
+	st = xstats(fd);
+	EXPECT_EQ(st.bytes_cached, 0);
+	EXPECT_EQ(st.chunks, 0);
+	close(fd);
+}
+
+static int cpu1_online(const char *v)
+{
+	int fd = open("/sys/devices/system/cpu/cpu1/online", O_WRONLY);
+	int ok;
+
+	if (fd < 0)
+		return -errno;
+	ok = write(fd, v, 1) == 1;
+	close(fd);
+	return ok ? 0 : -EIO;
+}
+
+/* A CPU going offline has the caches flushed (the cpuhp callback). */
+static void test_cache_cpu_offline(void)
+{
+	struct np_alloc a;
+	struct np_stats st;
+	int fd = dev_open();
+	int r;
+
+	pin_to(1);
+	a = xalloc(fd, 2048);
+	EXPECT_OK(np_free_off(fd, a.offset));
+	EXPECT_EQ(xstats(fd).bytes_cached, 2048);
+	pin_to(0);
+	r = cpu1_online("0");
+	if (r)
+		skip_test("CPU 1 cannot go offline here");
+	st = xstats(fd);
+	r = cpu1_online("1");
+	EXPECT_OK(r);
+	EXPECT_EQ(st.bytes_cached, 0);
+	EXPECT_EQ(st.free_small, 1);
+	EXPECT_EQ(st.active_buffers, 0);
+	/* and the CPU's cache works again once it is back */
+	pin_to(1);
+	a = xalloc(fd, 2048);
+	EXPECT_OK(np_free_off(fd, a.offset));
+	EXPECT_EQ(xalloc(fd, 2048).offset, a.offset);
+	close(fd);
+}
+
 static const struct test tests[] = {
 	T(device_node),
 	T(module_limit),
@@ -2719,6 +2814,8 @@ static const struct test tests[] = {
 	T(debugfs_pool_files),
 	T(debugfs_totals_track_pools),
 	T(alloc_enomem_absurd_size),
+	T(cache_per_cpu),
+	T(cache_cpu_offline),
 };
 #undef T
 #define N_TESTS ((int)(sizeof(tests) / sizeof(tests[0])))
