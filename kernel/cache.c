@@ -220,24 +220,17 @@ static void np_cache_refill(struct np_cache_set *set, struct np_cache *cache,
 	cache->bytes += (u64)got * set->bin_size[i];
 }
 
-/* The caller's cache with the array of bin i, locked; or NULL. */
-static struct np_cache *np_cache_lock_bin(struct np_cache_set *set,
-					  unsigned int i, gfp_t gfp)
+/* Under the cache's lock: bin i has its array, allocated now if need be. */
+static bool np_cache_bin_ready(struct np_cache_set *set, struct np_cache *cache,
+			       unsigned int i)
 {
-	struct np_cache *cache = np_slots_this(&set->slots);
+	struct np_cache_bin *bin = &cache->bins[i];
 
-	if (!cache)
-		return NULL;
-	np_lock(&cache->lock);
-	if (!cache->bins[i].entries)
-		cache->bins[i].entries =
-			np_meta_zalloc(set->bin_max[i] *
-				       sizeof(struct np_cache_entry), gfp);
-	if (!cache->bins[i].entries) {
-		np_unlock(&cache->lock);
-		return NULL;
-	}
-	return cache;
+	if (!bin->entries)
+		bin->entries = np_meta_zalloc(set->bin_max[i] *
+					      sizeof(*bin->entries),
+					      GFP_ATOMIC);
+	return bin->entries;
 }
 
 /**
@@ -261,9 +254,14 @@ bool np_cache_get(struct np_cache_set *set, u64 norm, struct np_cache_entry *e)
 	i = np_cache_bin(set, norm);
 	if (i < 0)
 		return false;
-	cache = np_cache_lock_bin(set, i, GFP_ATOMIC);
+	cache = np_slots_this(&set->slots);
 	if (!cache)
 		return false;
+	np_lock(&cache->lock);
+	if (!np_cache_bin_ready(set, cache, i)) {
+		np_unlock(&cache->lock);
+		return false;
+	}
 	bin = &cache->bins[i];
 	if (!bin->count && bin->hits && set->ops->refill)
 		np_cache_refill(set, cache, i);
@@ -304,9 +302,14 @@ bool np_cache_put(struct np_cache_set *set, u64 capacity,
 	i = np_cache_bin(set, capacity);
 	if (i < 0)
 		return false;
-	cache = np_cache_lock_bin(set, i, GFP_ATOMIC);
+	cache = np_slots_this(&set->slots);
 	if (!cache)
 		return false;
+	np_lock(&cache->lock);
+	if (!np_cache_bin_ready(set, cache, i)) {
+		np_unlock(&cache->lock);
+		return false;
+	}
 	bin = &cache->bins[i];
 	if (bin->count == set->bin_max[i])
 		np_cache_release(set, cache, i, (bin->count + 1) / 2);
