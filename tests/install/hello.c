@@ -3,7 +3,8 @@
  * A program written as a new user would write it: only <nettypool.h>,
  * built with pkg-config against an installed libnettypool. It checks
  * Netty's behaviour on the local backend: 24, 800 and 16384 bytes are one
- * tiny, one small and one normal allocation, with Netty's capacities.
+ * tiny, one small and one normal allocation, with Netty's capacities,
+ * and their frees wait in the thread's cache until np_trim().
  */
 #include <stdio.h>
 #include <string.h>
@@ -36,9 +37,13 @@ int main(void)
 			return 4;
 	if (np_free(pool, buf[0]) != -1)
 		return 5;
-	if (np_pool_stats(pool, &st) || st.free_tiny != 1 ||
-	    st.free_small != 1 || st.free_normal != 1 || st.active_buffers)
+	/* freed buffers wait in this thread's cache, until a trim */
+	if (np_pool_stats(pool, &st) || st.active_buffers ||
+	    st.bytes_cached != 32 + 1024 + 16384 || st.free_tiny)
 		return 6;
+	if (np_trim(pool) || np_pool_stats(pool, &st) || st.bytes_cached ||
+	    st.free_tiny != 1 || st.free_small != 1 || st.free_normal != 1)
+		return 7;
 	printf("hello from libnettypool: %llu chunk(s) of %llu bytes\n",
 	       (unsigned long long)st.chunks, (unsigned long long)st.chunk_size);
 	return np_pool_close(pool);
