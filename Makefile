@@ -4,7 +4,7 @@
 #
 #   make            the library, the tools, and the module when kernel
 #                   headers are installed
-#   make check      every test: unit tests (plain, ASan+UBSan, valgrind),
+#   make check      every test: unit tests (plain, ASan+UBSan, valgrind, TSan),
 #                   then the module's suites in a QEMU guest; ends with
 #                   "N passed, N failed"
 #   make run        build, load the module in a guest, allocate, show stats
@@ -45,7 +45,7 @@ CHECK_LIBS	:= $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubu
 
 DEMO		:= $(BUILD)/nettypool-demo
 
-.PHONY: all lib tools module bench check check-unit check-install check-asan check-valgrind check-fuzz fuzz check-debug \
+.PHONY: all lib tools module bench check check-unit check-install check-asan check-valgrind check-tsan check-fuzz fuzz check-debug \
 	check-guest run lint install clean deps
 
 all: lib tools module
@@ -109,6 +109,7 @@ check: deps
 	-$(MAKE) --no-print-directory check-install
 	-$(MAKE) --no-print-directory check-asan
 	-$(MAKE) --no-print-directory check-valgrind
+	-$(MAKE) --no-print-directory check-tsan
 	-$(MAKE) --no-print-directory check-fuzz
 	-$(MAKE) --no-print-directory check-guest
 	@bash tests/summary.sh $(BUILD)/results
@@ -131,6 +132,19 @@ check-asan:
 check-valgrind: $(BUILD)/unit-tests
 	@mkdir -p $(BUILD)/results
 	bash tests/run-unit.sh valgrind $(BUILD)/unit-tests $(BUILD)/results
+
+# ThreadSanitizer (clang) over the library and the unit tests. No fork per
+# test: one process, so that TSan's exit status after a report (66)
+# reaches run-unit.sh. No suppressions: it must be clean. A missing clang
+# or a failed build counts as one failure.
+check-tsan:
+	@mkdir -p $(BUILD)/results
+	@command -v clang >/dev/null || { echo "0 1" > $(BUILD)/results/tsan; \
+		echo "tsan: clang is missing (make deps installs it)"; exit 1; }
+	$(MAKE) --no-print-directory BUILD=build/tsan CC=clang \
+		SAN_FLAGS="-fsanitize=thread -fno-omit-frame-pointer" \
+		build/tsan/unit-tests || { echo "0 1" > $(BUILD)/results/tsan; exit 1; }
+	CK_FORK=no bash tests/run-unit.sh tsan build/tsan/unit-tests $(BUILD)/results
 
 # The core against fuzz_core.c's shadow model: the corpus replayed (gcc,
 # ASan+UBSan), then 60 s of libFuzzer; make fuzz runs it for 30 minutes.
@@ -161,17 +175,33 @@ check-guest: $(BUILD)/np-unit-kernel
 		bash tests/guest/run-suites.sh $(BUILD)/results; \
 	else echo "guest suites: not present yet"; fi
 
-# Benchmarks: never part of make check.
-bench: $(BUILD)/bench-pairs module
-	$(BUILD)/bench-pairs 256
-	$(MAKE) -C tests/bench/kernel
-	bash tests/guest/run-guest.sh --script tests/bench/guest-bench.sh \
-		--file nettypool.ko --file tests/bench/kernel/np_bench.ko \
-		--timeout 900 --log $(BUILD)/bench-guest.log | \
-		sed -n '/NP-GUEST-START/,/NP-DMESG-BEGIN/p' | grep -v '^NP-'
+# Benchmarks: never part of make check. scripts/bench.sh runs every one
+# (host, then a QEMU guest), prints the table with the targets of issue 4
+# and regenerates Documentation/benchmarks.rst (see that page).
+BENCH_ALLOCS		:= nettypool glibc jemalloc mimalloc tcmalloc
+BENCH_LINK_jemalloc	:= -ljemalloc
+BENCH_LINK_mimalloc	:= -lmimalloc
+BENCH_LINK_tcmalloc	:= -ltcmalloc_minimal
+BENCH_SO_nettypool	:= /libc.so
+BENCH_SO_glibc		:= /libc.so
 
-$(BUILD)/bench-pairs: tests/bench/pairs.c $(BUILD)/libnettypool.a
-	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libnettypool.a $(LDLIBS)
+bench: lib module
+	bash scripts/bench-deps.sh
+	$(MAKE) --no-print-directory $(BENCH_ALLOCS:%=$(BUILD)/bench-host-%) \
+		$(BUILD)/bench-guest-user
+	$(MAKE) -C tests/bench/kernel
+	bash scripts/bench.sh $(BUILD)
+
+# One binary per allocator, linked so that its malloc is the one resolved.
+$(BUILD)/bench-host-%: tests/bench/host.c $(BUILD)/libnettypool.a
+	$(CC) $(ALL_CFLAGS) -DNP_BENCH_ALLOC='"$*"' \
+		-DNP_BENCH_LIB='"$(or $(BENCH_SO_$*),/lib$*)"' \
+		-DNP_BENCH_NETTYPOOL=$(if $(filter nettypool,$*),1,0) -o $@ $< \
+		$(BUILD)/libnettypool.a -Wl,--no-as-needed $(BENCH_LINK_$*) \
+		-ldl $(LDLIBS)
+
+$(BUILD)/bench-guest-user: tests/bench/guest-user.c $(BUILD)/libnettypool.a
+	$(CC) $(ALL_CFLAGS) -static -o $@ $< $(BUILD)/libnettypool.a $(LDLIBS)
 
 run: deps all
 	bash scripts/run.sh

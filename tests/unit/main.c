@@ -36,6 +36,7 @@ static Suite *(*const np_suites[])(void) = {
 	library_suite,
 	stats_suite,
 	cache_suite,
+	concurrency_suite,
 };
 
 int main(void)
