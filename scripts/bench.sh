@@ -67,6 +67,10 @@ header() {
 		"$(git -C "$top" describe --always --dirty 2>/dev/null || echo '?')"
 	echo "H host: ${cpu:-?}, $(nproc) CPUs, load average" \
 		"$(cut -d' ' -f1-3 /proc/loadavg) at start"
+	if awk -v n="$(nproc)" '{ exit !($1 > n / 2) }' /proc/loadavg; then
+		echo "H WARNING: the host was busy at start (load above half its" \
+			"CPUs): figures are noisy, thread scaling above all"
+	fi
 	echo "H allocators: glibc $(pkg_version libc6), jemalloc" \
 		"$(pkg_version libjemalloc2), mimalloc $(pkg_version libmimalloc2.0)," \
 		"tcmalloc $(pkg_version libtcmalloc-minimal4)"

@@ -26,9 +26,9 @@
  *                      thread, so most frees are of another thread's
  *                      buffers; throughput in Mops/s and ns per op
  *   xmalloc            xmalloc-like: one thread allocates 1M buffers
- *                      (16-1024 B) and hands them through a ring to another
- *                      thread, which frees them: every free is remote; ns
- *                      per buffer
+ *                      (16-1024 B) and hands them in batches of 256 (at most
+ *                      4 batches in flight) to another thread, which frees
+ *                      them: every free is remote; ns per buffer
  *
  * Buffers of window, larson and xmalloc get a byte written in each 4 KiB,
  * so that what an allocator hands out is resident. Those workloads also
@@ -67,7 +67,8 @@
 #define LARSON_EPOCH	200000L		/* ops between two hand-overs */
 #define LARSON_MAX	16
 #define XMALLOC_N	1000000L
-#define RING		1024		/* a power of two */
+#define XBATCH		256		/* buffers per xmalloc hand-over */
+#define XRING		4		/* batches in flight */
 #define SAMPLE		4096		/* ops between two memory samples */
 
 static struct np_pool *pool;		/* nettypool only */
@@ -368,45 +369,52 @@ static void run_larson(int threads)
 	pthread_barrier_destroy(&larson_barrier);
 }
 
-/* xmalloc: a single-producer single-consumer ring of buffers */
+/*
+ * xmalloc: the producer fills batches of XBATCH buffers and hands each
+ * whole batch over through a ring of XRING batches; the consumer frees
+ * every buffer of a batch it takes.
+ */
 static struct {
-	char *buf[RING];
-	size_t len[RING];
-	_Atomic long head;	/* next to fill, producer's */
-	_Atomic long tail;	/* next to take, consumer's */
+	char *buf[XRING][XBATCH];
+	size_t len[XRING][XBATCH];
+	_Atomic long head;	/* batches handed over, producer's */
+	_Atomic long tail;	/* batches freed, consumer's */
 	_Atomic long long freed;
 } ring;
 
 static void *xmalloc_consumer(void *arg)
 {
-	long n;
+	long b, k, n = XMALLOC_N / XBATCH;
 
-	for (n = 0; n < XMALLOC_N; n++) {
-		long t = atomic_load_explicit(&ring.tail, memory_order_relaxed);
-		unsigned int i = t & (RING - 1);
+	for (b = 0; b < n; b++) {
+		unsigned int r = b % XRING;
+		long long bytes = 0;
 
 		while (atomic_load_explicit(&ring.head,
-					    memory_order_acquire) == t)
+					    memory_order_acquire) == b)
 			sched_yield();
-		if (ring.buf[i][0] != (char)0) {
-			fprintf(stderr, "xmalloc: buffer %ld corrupted\n", n);
-			exit(1);
+		for (k = 0; k < XBATCH; k++) {
+			if (ring.buf[r][k][0] != (char)0) {
+				fprintf(stderr, "xmalloc: buffer corrupted\n");
+				exit(1);
+			}
+			b_free(ring.buf[r][k]);
+			bytes += ring.len[r][k];
 		}
-		b_free(ring.buf[i]);
-		atomic_store_explicit(&ring.freed, ring.freed + ring.len[i],
-				      memory_order_relaxed);
-		atomic_store_explicit(&ring.tail, t + 1, memory_order_release);
+		atomic_fetch_add_explicit(&ring.freed, bytes,
+					  memory_order_relaxed);
+		atomic_store_explicit(&ring.tail, b + 1, memory_order_release);
 	}
 	return NULL;
 }
 
 static void run_xmalloc(void)
 {
+	long b, k, n = XMALLOC_N / XBATCH;
 	uint64_t seed = 7;
 	long long made = 0;
 	double start;
 	pthread_t tid;
-	long n;
 
 	start_memory();
 	start = now_ns();
@@ -414,25 +422,27 @@ static void run_xmalloc(void)
 		perror("pthread_create");
 		exit(1);
 	}
-	for (n = 0; n < XMALLOC_N; n++) {
-		size_t size = small_size(&seed);
-		unsigned int i = n & (RING - 1);
-		char *p = b_alloc(size);
+	for (b = 0; b < n; b++) {
+		unsigned int r = b % XRING;
 
-		touch(p, size);
-		p[0] = 0;
-		made += size;
-		while (n - atomic_load_explicit(&ring.tail,
-						memory_order_acquire) >= RING)
+		while (b - atomic_load_explicit(&ring.tail,
+						memory_order_acquire) >= XRING)
 			sched_yield();
-		ring.buf[i] = p;
-		ring.len[i] = size;
-		atomic_store_explicit(&ring.head, n + 1, memory_order_release);
-		if (n % SAMPLE == 0)
-			note_live(made - atomic_load(&ring.freed));
+		for (k = 0; k < XBATCH; k++) {
+			size_t size = small_size(&seed);
+			char *p = b_alloc(size);
+
+			touch(p, size);
+			p[0] = 0;
+			ring.buf[r][k] = p;
+			ring.len[r][k] = size;
+			made += size;
+		}
+		note_live(made - atomic_load(&ring.freed));
+		atomic_store_explicit(&ring.head, b + 1, memory_order_release);
 	}
 	pthread_join(tid, NULL);
-	report("xmalloc", "-", "ns", (now_ns() - start) / XMALLOC_N);
+	report("xmalloc", "-", "ns", (now_ns() - start) / (n * XBATCH));
 	report_memory("xmalloc", "-");
 }
 
