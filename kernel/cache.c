@@ -31,8 +31,8 @@
  *
  * Locking: each cache has its own lock, which its CPU or thread takes on
  * every use and anyone flushing it takes too; it is uncontended but for
- * those flushes. The owner's ops run under it; see core.c for the order
- * with the core's locks.
+ * those flushes. The owner's release and refill run under it, its settle
+ * after it is dropped; see core.c for the order with the core's locks.
  */
 #include "np_core.h"
 
@@ -65,6 +65,13 @@ static void np_cache_release(struct np_cache_set *set, struct np_cache *cache,
 		bin->count * sizeof(*bin->entries));
 	cache->buffers -= n;
 	cache->bytes -= (u64)n * set->bin_size[i];
+}
+
+/* After releases, with no cache lock held: the owner's deferred work. */
+static void np_cache_settle(struct np_cache_set *set)
+{
+	if (set->ops->settle)
+		set->ops->settle(set);
 }
 
 /* Netty's trim: keep what was asked for since the last trim. */
@@ -106,6 +113,7 @@ static void np_cache_empty(struct np_cache_set *set, struct np_cache *cache,
 	if (retire)
 		cache->hits = 0;
 	np_unlock(&cache->lock);
+	np_cache_settle(set);
 	if (retire && hits) {	/* the set's count outlives the cache */
 		np_lock(&set->lock);
 		set->retired_hits += hits;
@@ -246,6 +254,7 @@ bool np_cache_get(struct np_cache_set *set, u64 norm, struct np_cache_entry *e)
 {
 	struct np_cache *cache;
 	struct np_cache_bin *bin;
+	bool trimmed = false;
 	bool hit = false;
 	int i;
 
@@ -276,8 +285,11 @@ bool np_cache_get(struct np_cache_set *set, u64 norm, struct np_cache_entry *e)
 	if (++cache->allocations >= NP_CACHE_TRIM_INTERVAL) {
 		cache->allocations = 0;
 		np_cache_trim(set, cache);
+		trimmed = true;
 	}
 	np_unlock(&cache->lock);
+	if (trimmed)
+		np_cache_settle(set);
 	return hit;
 }
 
@@ -295,6 +307,7 @@ bool np_cache_put(struct np_cache_set *set, u64 capacity,
 {
 	struct np_cache *cache;
 	struct np_cache_bin *bin;
+	bool full;
 	int i;
 
 	if (!set->enabled)
@@ -311,12 +324,15 @@ bool np_cache_put(struct np_cache_set *set, u64 capacity,
 		return false;
 	}
 	bin = &cache->bins[i];
-	if (bin->count == set->bin_max[i])
+	full = bin->count == set->bin_max[i];
+	if (full)
 		np_cache_release(set, cache, i, (bin->count + 1) / 2);
 	bin->entries[bin->count++] = *e;
 	cache->buffers++;
 	cache->bytes += capacity;
 	np_unlock(&cache->lock);
+	if (full)
+		np_cache_settle(set);
 	return true;
 }
 

@@ -20,11 +20,13 @@
  * freed to the arena that owns its chunk. Huge buffers belong to no arena.
  *
  * Lock order:
- *   cache->lock  ->  core->region_lock  ->  arena->lock
- * A cache lock is never taken under region_lock: np_core_put() drops the
- * read side before it caches the buffer it claimed (whose chunk cannot
- * go away, as it still counts the buffer), and stats read the caches
- * first.
+ *   cache->lock  ->  arena->lock,  cache->lock  ->  core->dead_lock
+ *   core->region_lock (read)  ->  arena->lock
+ * A cache lock and region_lock are never held together: np_core_put()
+ * drops the read side before it caches the buffer it claimed (whose
+ * chunk cannot go away, as it still counts the buffer), stats read the
+ * caches first, and chunks a cache empties are buried once its lock is
+ * dropped (np_core_cache_settle()).
  * The write side of region_lock is taken only with no arena lock held:
  * to insert a new region (after its pages were obtained, with no lock
  * held at all), and to remove regions and to allocate, free or retain a
@@ -153,15 +155,15 @@ static struct np_core *np_cache_set_core(struct np_cache_set *set)
 }
 
 /*
- * Cached buffers go back to their arenas; chunks that empties are
- * buried at once, under the cache's lock (the order cache->lock ->
- * region_lock holds: no cache lock is ever taken under region_lock).
+ * Cached buffers go back to their arenas, under the cache's lock. Chunks
+ * that empties wait on core->dead: releasing pages may sleep (a device
+ * pool zaps their mappings), which a cache's lock does not allow.
  */
 static void np_core_cache_release(struct np_cache_set *set,
 				  struct np_cache_entry *e, u32 n, u32 size)
 {
 	struct np_core *core = np_cache_set_core(set);
-	struct np_region *dead = NULL;
+	struct np_region *dead = NULL, *last;
 	u32 k;
 
 	for (k = 0; k < n; k++) {
@@ -170,12 +172,33 @@ static void np_core_cache_release(struct np_cache_set *set,
 		np_arena_free_claimed(chunk->region.arena, chunk,
 				      e[k].addr - chunk->region.key, &dead);
 	}
+	if (!dead)
+		return;
+	for (last = dead; last->next_dead; last = last->next_dead)
+		;
+	np_lock(&core->dead_lock);
+	last->next_dead = core->dead;
+	core->dead = dead;
+	np_unlock(&core->dead_lock);
+}
+
+/* No cache lock held any more: bury what the releases emptied. */
+static void np_core_cache_settle(struct np_cache_set *set)
+{
+	struct np_core *core = np_cache_set_core(set);
+	struct np_region *dead;
+
+	np_lock(&core->dead_lock);
+	dead = core->dead;
+	core->dead = NULL;
+	np_unlock(&core->dead_lock);
 	if (dead)
 		np_core_bury(core, dead);
 }
 
 static const struct np_cache_ops np_core_cache_ops = {
 	.release = np_core_cache_release,
+	.settle = np_core_cache_settle,
 };
 
 /**
@@ -223,6 +246,7 @@ struct np_core *np_core_create(const struct np_config *cfg,
 		return NULL;
 	}
 	np_rwlock_init(&core->region_lock);
+	np_lock_init(&core->dead_lock);
 	core->n_arenas = cfg->n_arenas;
 	for (i = 0; i < core->n_arenas; i++)
 		np_arena_init(&core->arenas[i], core, i);

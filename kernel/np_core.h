@@ -280,10 +280,13 @@ struct np_cache_set;
  *	lock held.
  * @refill: hand out up to @n buffers of @size bytes at once, into @e;
  *	return how many. NULL when the owner cannot.
+ * @settle: called with no lock held after a cache released buffers, for
+ *	what the owner could not do under the cache's lock; may be NULL.
  */
 struct np_cache_ops {
 	void (*release)(struct np_cache_set *set, struct np_cache_entry *e,
 			u32 n, u32 size);
+	void (*settle)(struct np_cache_set *set);
 	u32 (*refill)(struct np_cache_set *set, struct np_cache_entry *e,
 		      u32 n, u32 size);
 };
@@ -354,6 +357,9 @@ struct np_core_ops {
  * @n_arenas: entries in @arenas.
  * @arenas: the arenas.
  * @caches: the caches in front of the arenas.
+ * @dead_lock: protects @dead.
+ * @dead: regions emptied by caches' releases, buried once no cache lock
+ *	is held (their pages may need a context that can sleep).
  */
 struct np_core {
 	struct np_config cfg;
@@ -372,6 +378,8 @@ struct np_core {
 	unsigned int n_arenas;
 	struct np_arena *arenas;
 	struct np_cache_set caches;
+	struct np_lock dead_lock;
+	struct np_region *dead;
 };
 
 /**
