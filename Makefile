@@ -45,7 +45,7 @@ CHECK_LIBS	:= $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubu
 
 DEMO		:= $(BUILD)/nettypool-demo
 
-.PHONY: all lib tools module bench check check-unit check-install check-asan check-valgrind check-tsan check-fuzz fuzz check-debug \
+.PHONY: all lib tools module bench check check-unit check-install check-asan check-valgrind check-tsan check-fuzz fuzz fuzz-ioctl check-debug \
 	check-guest run lint install clean deps
 
 all: lib tools module
@@ -152,6 +152,18 @@ FUZZ_MAKE = $(MAKE) --no-print-directory -C tests/fuzz O=$(abspath $(BUILD))/fuz
 
 fuzz:
 	$(FUZZ_MAKE) fuzz-long
+	$(MAKE) --no-print-directory fuzz-ioctl
+
+# The ioctl fuzzer (tests/ioctl-fuzz) alone in a guest for IOCTL_FUZZ_TIME
+# seconds; the guest lane of make check runs 25 s of it.
+IOCTL_FUZZ_TIME	?= 1200
+fuzz-ioctl: module
+	$(MAKE) --no-print-directory -C tests/ioctl-fuzz OUTPUT=$(abspath $(BUILD))/ioctl-fuzz
+	NP_GUEST_MEM=2048 bash tests/guest/run-guest.sh \
+		--script tests/ioctl-fuzz/guest-fuzz.sh --file nettypool.ko \
+		--file $(BUILD)/ioctl-fuzz/np_ioctl_fuzz \
+		--timeout $$(($(IOCTL_FUZZ_TIME) + 300)) --log $(BUILD)/fuzz-ioctl.log \
+		-- -t $(IOCTL_FUZZ_TIME)
 
 check-fuzz:
 	@mkdir -p $(BUILD)/results

@@ -103,10 +103,22 @@ make -C "$top/tests/kernel" --no-print-directory KDIR="$kdir" \
 make -C "$top" --no-print-directory BUILD="$build" "$build/nettypool-static" \
 	>>"$results/guest-build.log" 2>&1 ||
 	{ cat "$results/guest-build.log" >&2; fail_lane "building nettypool-static"; }
+# The concurrency stress (tests/stress), run by suites.sh as an extra program.
+make -C "$top/tests/stress" --no-print-directory BUILD="$build" \
+	>>"$results/guest-build.log" 2>&1 ||
+	{ cat "$results/guest-build.log" >&2; fail_lane "building np_stress"; }
+extra+=("$build/stress/np_stress")
+# The ioctl fuzzer and the limits test; suites.sh gives them their arguments.
+for d in ioctl-fuzz limits; do
+	make -C "$top/tests/$d" --no-print-directory OUTPUT="$build/$d" \
+		>>"$results/guest-build.log" 2>&1 ||
+		{ cat "$results/guest-build.log" >&2; fail_lane "building tests/$d"; }
+done
 
 files=(--file "$top/nettypool.ko" --file "$selftest_dir/nettypool_test"
        --file "$top/tests/kernel/test_nettypool.ko"
        --file "$build/nettypool-static" --file "$top/tests/guest/cli.sh")
+files+=(--file "$build/ioctl-fuzz/np_ioctl_fuzz" --file "$build/limits/np_limits")
 names=()
 [[ -x $build/np-unit-kernel ]] && files+=(--file "$build/np-unit-kernel")
 for p in "${extra[@]+"${extra[@]}"}"; do

@@ -142,6 +142,11 @@ for p in $extra; do
 		NP_TEST_BACKEND=kernel CK_RUN_SUITE=stats CK_TAP_LOG_FILE_NAME=- \
 			CK_VERBOSITY=silent run_prog "$p-paranoid" "/np/$p"
 		echo simple >$param
+	elif [ "$p" = np_stress ] && [ -x "/np/$p" ]; then
+		# issue 4's concurrency stress, then again with every buffer
+		# tracked: the leak detector must add no failure (issue 5)
+		run_prog "$p" "/np/$p"
+		run_prog "$p-paranoid" "/np/$p" -l paranoid
 	elif [ -x "/np/$p" ]; then
 		run_prog "$p" "/np/$p"
 	elif [ "$p" != np-unit-kernel ]; then
@@ -149,6 +154,13 @@ for p in $extra; do
 	fi
 done
 [ ! -f /np/cli.sh ] || . /np/cli.sh	# 4b. the nettypool command (cli.sh)
+
+# ------------------------------- 4c. ioctl fuzzer, limits of the memcg
+for p in np_ioctl_fuzz np_limits; do
+	[ -x "/np/$p" ] || check FAIL "$p present"
+done
+[ ! -x /np/np_ioctl_fuzz ] || run_prog ioctl-fuzz /np/np_ioctl_fuzz -t 25
+[ ! -x /np/np_limits ] || run_prog limits-memcg /np/np_limits memcg
 
 # -------------------------------------------------- 5. nothing left behind
 if [ -r $DBG/stats ]; then
@@ -200,6 +212,7 @@ fi
 if insmod /np/nettypool.ko max_total_bytes=16777216; then
 	check OK "insmod with max_total_bytes=16777216"
 	[ -x /np/nettypool_test ] && run_prog module-limit /np/nettypool_test module_limit
+	[ -x /np/np_limits ] && run_prog limits-opens /np/np_limits opens
 	if rmmod nettypool; then
 		check OK "rmmod nettypool (limited)"
 	else

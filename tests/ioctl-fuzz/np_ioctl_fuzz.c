@@ -17,7 +17,8 @@
  *               holds is still there (slow; for debugging the model)
  *
  * Each thread draws its operations from its own generator, seeded from
- * SEED and its number; with -j 1 a run is a pure function of SEED and -n,
+ * SEED and its number; with -j 1 (pinned to one CPU) a run is a function
+ * of SEED and -n,
  * so a failing seed reproduces exactly (the failure line gives the
  * operation number; "-n" of one more replays up to it). With more threads
  * each thread's own sequence reproduces; their interleaving does not.
@@ -46,6 +47,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <pthread.h>
+#include <sched.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -459,10 +461,20 @@ static bool is_fresh_key(const struct mpool *p, u64 key, u64 snapshot)
 	return key > snapshot || (p->hidden_floor && key > p->hidden_floor);
 }
 
-static void unmap_region(struct mregion *r)
+static void unmap_region(struct fz *f, struct mregion *r)
 {
-	if (r->map)
-		munmap(r->map, r->map_len);
+	if (r->map) {
+		trace(f, "munmap region %#llx at %p+%#llx", r->key, r->map,
+		      r->map_len);
+		/* the hole may hold someone else's mapping by now */
+		if (r->hole == ~0ULL) {
+			munmap(r->map, r->map_len);
+		} else {
+			munmap(r->map, r->hole * sys_page);
+			munmap(r->map + (r->hole + 1) * sys_page,
+			       r->map_len - (r->hole + 1) * sys_page);
+		}
+	}
 	r->map = NULL;
 	r->map_len = 0;
 	r->hole = ~0ULL;
@@ -472,7 +484,7 @@ static void forget_region(struct fz *f, struct mpool *p, int ri, bool dead)
 {
 	if (dead)
 		f->dead[f->ndead++ % NR_DEAD] = p->regs[ri].key;
-	unmap_region(&p->regs[ri]);
+	unmap_region(f, &p->regs[ri]);
 	p->regs[ri] = p->regs[--p->nregs];
 }
 
@@ -531,7 +543,7 @@ static char *buf_addr(struct fz *f, struct mpool *p, const struct mbuf *b)
 	r = &p->regs[ri];
 	if (covers(r, b->off - r->key, b->cap))
 		return r->map + (b->off - r->key);
-	unmap_region(r);
+	unmap_region(f, r);
 	m = mmap(NULL, r->size, PROT_READ | PROT_WRITE, MAP_SHARED, p->fd,
 		 (off_t)r->key);
 	if (m == MAP_FAILED) {
@@ -542,6 +554,8 @@ static char *buf_addr(struct fz *f, struct mpool *p, const struct mbuf *b)
 	f->checks[C_MMAP]++;
 	r->map = m;
 	r->map_len = r->size;
+	trace(f, "pool %u mmap region %#llx at %p+%#llx", p->uid, r->key, m,
+	      r->size);
 	return r->map + (b->off - r->key);
 }
 
@@ -605,6 +619,20 @@ static void check_released(struct fz *f, struct mpool *p, int ri)
 	forget_region(f, p, ri, true);
 }
 
+/* Another pool of this thread whose model holds region @key, or NULL. */
+static struct mpool *owner_of(struct fz *f, struct mpool *p, u64 key)
+{
+	unsigned int i;
+
+	for (i = 0; i <= opt_pools; i++) {
+		struct mpool *q = i < opt_pools ? &f->pools[i] : &f->shared;
+
+		if (q != p && q->fd > 0 && find_region(q, key) >= 0)
+			return q;
+	}
+	return NULL;
+}
+
 /*
  * Record an allocation the device reported; check it against the
  * contract and write the buffer's pattern. Return: its index, or -1.
@@ -652,6 +680,13 @@ static int note_alloc(struct fz *f, struct mpool *p, u64 size, u32 flags,
 			return -1;
 		}
 	} else {
+		struct mpool *q = owner_of(f, p, key);
+
+		if (q) {
+			fail(f, C_RESULT, "alloc %llu in pool %u: region %#llx is pool %u's too",
+			     size, p->uid, key, q->uid);
+			return -1;
+		}
 		if (!p->shared && !is_fresh_key(p, key, snapshot)) {
 			fail(f, C_RESULT, "alloc %llu: new region %#llx is not above %#llx: a region offset named twice",
 			     size, key, snapshot);
@@ -1168,9 +1203,10 @@ static void op_alloc(struct fz *f, struct mpool *p)
 		get_stats(f, p, &before);
 	snapshot = __atomic_load_n(&max_key, __ATOMIC_ACQUIRE);
 	ret = xio(p->fd, NP_IOC_ALLOC, &a);
-	trace(f, "pool %u ALLOC %llu flags %u -> %d offset %#llx cap %llu",
+	trace(f, "pool %u ALLOC %llu flags %u -> %d offset %#llx cap %llu region %#llx",
 	      p->uid, size, flags, ret, (unsigned long long)a.offset,
-	      (unsigned long long)a.capacity);
+	      (unsigned long long)a.capacity,
+	      (unsigned long long)a.region_offset);
 	if (ret == -ENOMEM && !p->shared) {
 		u64 cap = exp_cap(p, size);
 		u64 need = cap > p->chunk_size ? cap : p->chunk_size;
@@ -1581,12 +1617,12 @@ static void op_trim(struct fz *f, struct mpool *p)
 			check_released(f, p, i);
 }
 
-static void reset_pool(struct mpool *p)
+static void reset_pool(struct fz *f, struct mpool *p)
 {
 	int i;
 
 	for (i = 0; i < p->nregs; i++)
-		unmap_region(&p->regs[i]);
+		unmap_region(f, &p->regs[i]);
 	p->nregs = 0;
 	p->nbufs = 0;
 	p->nfreed = 0;
@@ -1646,7 +1682,7 @@ static void op_configure(struct fz *f, struct mpool *p)
 	      (unsigned long long)c.max_bytes, c.leak_detection, c.flags,
 	      want.page_size, want.max_order, want.n_arenas, want.tiny_cache,
 	      want.small_cache, want.normal_cache, want.keep_empty_chunks);
-	reset_pool(p);
+	reset_pool(f, p);
 	set_geometry(p, &c);
 	check_stats(f, p, false);
 }
@@ -1813,7 +1849,7 @@ static void op_read_only(struct fz *f, struct mpool *p)
 			return;
 		}
 		REFUSED(f, C_BAD, ret, -EFAULT, "CONFIGURE into a read-only page");
-		reset_pool(p);
+		reset_pool(f, p);
 		want.max_bytes = c.max_bytes;
 		set_geometry(p, &want);
 		check_stats(f, p, false);
@@ -1981,10 +2017,11 @@ static void op_map_ops(struct fz *f, struct mpool *p)
 	switch (rnd(f, 6)) {
 	case 0:
 		trace(f, "pool %u munmap region %#llx", p->uid, r->key);
-		unmap_region(r);
+		unmap_region(f, r);
 		return;
 	case 1:
-		if (pages < 2)
+		/* a tail past the hole would take whatever now fills it */
+		if (pages < 2 || r->hole != ~0ULL)
 			return;
 		k = 1 + rnd(f, pages - 1);
 		trace(f, "pool %u munmap tail of %#llx from page %llu",
@@ -1993,8 +2030,6 @@ static void op_map_ops(struct fz *f, struct mpool *p)
 					 r->map_len - k * sys_page),
 		      "munmap of a tail: %s", strerror(errno));
 		r->map_len = k * sys_page;
-		if (r->hole != ~0ULL && r->hole >= k)
-			r->hole = ~0ULL;
 		break;
 	case 2:
 		if (pages < 3 || r->hole != ~0ULL)
@@ -2052,9 +2087,12 @@ static void op_map_ops(struct fz *f, struct mpool *p)
 			r->map = m;
 		break;
 	default:
+		/* the pages come back on the next touch, the same pages */
+		if (r->hole != ~0ULL)
+			return;
 		trace(f, "pool %u madvise DONTNEED %#llx", p->uid, r->key);
-		CHECK(f, C_MMAP, !madvise(r->map, r->map_len, MADV_DONTNEED) ||
-		      r->hole != ~0ULL, "madvise DONTNEED: %s", strerror(errno));
+		CHECK(f, C_MMAP, !madvise(r->map, r->map_len, MADV_DONTNEED),
+		      "madvise DONTNEED: %s", strerror(errno));
 		break;
 	}
 	/* whatever was done, what is still mapped shows the same data */
@@ -2107,7 +2145,7 @@ static int fork_child(struct fz *f, struct mpool *p, int bi, bool do_free)
 	for (i = 0; i < opt_pools; i++) {
 		struct mpool *pp = &f->pools[i];
 
-		for (j = 0; j < pp->nregs; j++) {
+		for (j = 0; j < pp->nregs && j < 16; j++) {
 			if (!pp->regs[j].map)
 				continue;
 			sig = peek((volatile u64 *)pp->regs[j].map, &w);
@@ -2231,7 +2269,7 @@ static void op_close(struct fz *f, struct mpool *p)
 	/* the mappings hold the pool: its buffers are all still there */
 	for (i = 0; i < p->nbufs && !f->stop; i++)
 		verify_buf(f, p, &p->bufs[i], C_CLOSE, false);
-	reset_pool(p);
+	reset_pool(f, p);
 	/* alone, the module's count of reclaimed buffers is ours */
 	if (leaked0 >= 0)
 		CHECK(f, C_CLOSE, dbg_total("leaked_on_close") - leaked0 == n,
@@ -2290,13 +2328,18 @@ static void check_maps(struct fz *f)
 	for (i = 0; i <= opt_pools; i++) {
 		struct mpool *p = i < opt_pools ? &f->pools[i] : &f->shared;
 
-		for (j = 0; j < p->nregs && !f->stop; j++)
+		for (j = 0; j < p->nregs && !f->stop; j++) {
+			struct mpool *q = owner_of(f, p, p->regs[j].key);
+
+			CHECK(f, C_RESULT, !q, "region %#llx is in pools %u and %u",
+			      p->regs[j].key, p->uid, q ? q->uid : 0);
 			if (p->regs[j].map)
 				CHECK(f, C_MMAP, !msync(p->regs[j].map, sys_page,
 							MS_ASYNC),
 				      "the mapping of region %#llx at %p is gone: %s",
 				      p->regs[j].key, p->regs[j].map,
 				      strerror(errno));
+		}
 	}
 }
 
@@ -2395,6 +2438,17 @@ static void *thread_main(void *arg)
 		fail(f, C_RESULT, "mmap scratch: %s", strerror(errno));
 		return NULL;
 	}
+	/*
+	 * Alone, stay on one CPU: which per-CPU cache and arena serve a
+	 * request then depends on the seed only.
+	 */
+	if (opt_threads == 1) {
+		cpu_set_t one;
+
+		CPU_ZERO(&one);
+		CPU_SET(sched_getcpu() < 0 ? 0 : sched_getcpu(), &one);
+		sched_setaffinity(0, sizeof(one), &one);
+	}
 	f->guard = f->scratch + 2 * sys_page;
 	f->ro = f->scratch + 3 * sys_page;
 	mprotect(f->guard, sys_page, PROT_NONE);
@@ -2440,7 +2494,7 @@ static void *thread_main(void *arg)
 	}
 	for (i = 0; i < opt_pools; i++) {
 		f->leaked += f->pools[i].nbufs;
-		reset_pool(&f->pools[i]);
+		reset_pool(f, &f->pools[i]);
 		if (f->pools[i].fd >= 0)
 			close(f->pools[i].fd);
 	}
@@ -2458,7 +2512,7 @@ static void *thread_main(void *arg)
 				model_put(f, p, 0);
 		}
 		f->leaked += p->nbufs;
-		reset_pool(p);
+		reset_pool(f, p);
 	}
 	munmap(f->scratch, 4 * sys_page);
 	return NULL;
