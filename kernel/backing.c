@@ -124,7 +124,7 @@ int np_mem_alloc(struct np_mem *mem, size_t size, unsigned int flags,
 	if (flags & NP_MEM_ACCOUNT)
 		gfp |= __GFP_ACCOUNT;
 	mem->pages = kvmalloc_array(nr_pages, sizeof(*mem->pages),
-				    (gfp & ~__GFP_ACCOUNT) | __GFP_NOWARN);
+				    gfp | __GFP_NOWARN);
 	if (!mem->pages)
 		goto uncharge;
 	while (i < nr_pages) {

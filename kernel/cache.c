@@ -143,19 +143,22 @@ static void np_cache_init_one(void *slot, void *arg)
  * @set: zeroed memory for the set.
  * @ops: how its owner takes buffers back and hands several out.
  * @cfg: the pool's effective configuration.
+ * @meta_gfp: added to the allocations of the caches' memory (__GFP_ACCOUNT
+ *	to charge it to the caller's memory cgroup, or 0).
  *
  * Return: 0 (also when the configuration turns every cache off, which
  * leaves the set disabled), or -ENOMEM.
  */
 int np_cache_set_init(struct np_cache_set *set,
 		      const struct np_cache_ops *ops,
-		      const struct np_config *cfg)
+		      const struct np_config *cfg, gfp_t meta_gfp)
 {
 	u64 chunk_size = (u64)cfg->page_size << cfg->max_order;
 	unsigned int i;
 	int ret;
 
 	set->ops = ops;
+	set->meta_gfp = meta_gfp;
 	set->page_size = cfg->page_size;
 	set->page_shift = np_fls64(cfg->page_size) - 1;
 	for (i = 1; i < NP_CACHE_BINS; i++) {
@@ -183,7 +186,8 @@ int np_cache_set_init(struct np_cache_set *set,
 		return 0;
 	np_lock_init(&set->lock);
 	ret = np_slots_init(&set->slots, sizeof(struct np_cache),
-			    np_cache_init_one, np_cache_retire_one, set);
+			    np_cache_init_one, np_cache_retire_one, set,
+			    GFP_KERNEL | meta_gfp);
 	if (ret)
 		set->enabled = false;
 	return ret;
@@ -237,7 +241,7 @@ static bool np_cache_bin_ready(struct np_cache_set *set, struct np_cache *cache,
 	if (!bin->entries)
 		bin->entries = np_meta_zalloc(set->bin_max[i] *
 					      sizeof(*bin->entries),
-					      GFP_ATOMIC);
+					      GFP_ATOMIC | set->meta_gfp);
 	return bin->entries;
 }
 

@@ -114,13 +114,14 @@ u32 np_chunk_run_offset(const struct np_chunk *chunk, u32 id)
 /**
  * np_depth_map_create() - the depth of every node of a tree
  * @max_order: depth of the leaves.
+ * @gfp: how to allocate it.
  *
  * Return: a byte array of 2 << max_order entries (entry 0 unused), or
  * NULL. It is also the memory_map of an entirely free chunk.
  */
-u8 *np_depth_map_create(u32 max_order)
+u8 *np_depth_map_create(u32 max_order, gfp_t gfp)
 {
-	u8 *map = np_meta_zalloc((size_t)2 << max_order, GFP_KERNEL);
+	u8 *map = np_meta_zalloc((size_t)2 << max_order, gfp);
 	u32 d, p, id = 1;
 
 	if (!map)

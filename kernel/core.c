@@ -136,9 +136,13 @@ int np_config_resolve(struct np_config *cfg, const struct np_config *defaults)
 		c.keep_empty_chunks = defaults->keep_empty_chunks;
 	if (!c.max_bytes)
 		c.max_bytes = defaults->max_bytes;
-	if (c.pad || c.leak_detection > NP_LEAK_PARANOID) {
+	if (c.leak_detection > NP_LEAK_PARANOID) {
 		np_warn("leak_detection %u is not 0..%u\n", c.leak_detection,
 			NP_LEAK_PARANOID);
+		return -EINVAL;
+	}
+	if (c.pad) {
+		np_warn("config pad %u is not zero\n", c.pad);
 		return -EINVAL;
 	}
 	if (!c.leak_detection)
@@ -214,17 +218,19 @@ struct np_core *np_core_create(const struct np_config *cfg,
 			       const struct np_core_ops *ops, void *priv,
 			       unsigned int mem_flags)
 {
+	gfp_t meta_gfp = mem_flags & NP_MEM_ACCOUNT ? __GFP_ACCOUNT : 0;
 	struct np_core *core;
 	struct np_geometry *geo;
 	unsigned int i;
 
-	core = np_meta_zalloc(sizeof(*core), GFP_KERNEL);
+	core = np_meta_zalloc(sizeof(*core), GFP_KERNEL | meta_gfp);
 	if (!core)
 		return NULL;
 	core->cfg = *cfg;
 	core->ops = ops;
 	core->priv = priv;
 	core->mem_flags = mem_flags;
+	core->meta_gfp = meta_gfp;
 
 	geo = &core->geo;
 	geo->page_size = cfg->page_size;
@@ -236,9 +242,10 @@ struct np_core *np_core_create(const struct np_config *cfg,
 	geo->chunk_shift = geo->page_shift + cfg->max_order;
 	geo->chunk_size = 1ULL << geo->chunk_shift;
 
-	core->depth_map = np_depth_map_create(cfg->max_order);
+	core->depth_map = np_depth_map_create(cfg->max_order,
+					      GFP_KERNEL | meta_gfp);
 	core->arenas = np_meta_zalloc(cfg->n_arenas * sizeof(*core->arenas),
-				      GFP_KERNEL);
+				      GFP_KERNEL | meta_gfp);
 	if (!core->depth_map || !core->arenas) {
 		np_meta_free(core->arenas);
 		np_meta_free(core->depth_map);
@@ -250,7 +257,8 @@ struct np_core *np_core_create(const struct np_config *cfg,
 	core->n_arenas = cfg->n_arenas;
 	for (i = 0; i < core->n_arenas; i++)
 		np_arena_init(&core->arenas[i], core, i);
-	if (np_cache_set_init(&core->caches, &np_core_cache_ops, cfg)) {
+	if (np_cache_set_init(&core->caches, &np_core_cache_ops, cfg,
+			      meta_gfp)) {
 		np_core_destroy(core);
 		return NULL;
 	}
@@ -541,6 +549,7 @@ int np_core_alloc(struct np_core *core, u64 size, gfp_t gfp,
 
 	if (!norm)
 		return -ENOMEM;
+	gfp |= core->meta_gfp;
 	if (norm > core->geo.chunk_size)
 		return np_core_alloc_huge(core, norm, gfp, buf);
 	if (np_cache_get(&core->caches, norm, &e)) {
@@ -689,7 +698,7 @@ int np_core_retain(struct np_core *core, u64 addr)
 	struct np_region *region;
 	int ret;
 
-	spare = np_meta_zalloc(sizeof(*spare), GFP_KERNEL);
+	spare = np_meta_zalloc(sizeof(*spare), GFP_KERNEL | core->meta_gfp);
 	if (!spare)
 		return -ENOMEM;
 	np_read_lock(&core->region_lock);

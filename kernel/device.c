@@ -128,7 +128,7 @@ static int np_dev_open(struct inode *inode, struct file *file)
 	struct np_config cfg = { 0 };
 	struct np_file *fp;
 
-	fp = kzalloc(sizeof(*fp), GFP_KERNEL);
+	fp = kzalloc(sizeof(*fp), NP_DEV_GFP);
 	if (!fp)
 		return -ENOMEM;
 	mutex_init(&fp->lock);
@@ -216,7 +216,7 @@ static int np_dev_alloc(struct np_pool *pool, u64 size, u32 flags, u64 tag,
 		np_dev_zero(pool->core, buf->addr, buf->capacity);
 	if (np_leak_enabled(pool))
 		np_leak_track_alloc(&pool->leak, buf->addr, buf->capacity, tag,
-				    GFP_KERNEL);
+				    NP_DEV_GFP);
 	return 0;
 }
 
@@ -360,11 +360,13 @@ static long np_ioc_batch(struct np_file *fp, void __user *uarg)
 	if (req.flags || req.reserved || req.count > NP_BATCH_MAX)
 		return -EINVAL;
 	uops = u64_to_user_ptr(req.ops);
-	ops = kmalloc_array(NP_BATCH_SLICE, sizeof(*ops), GFP_KERNEL);
-	if (!ops)
-		return -ENOMEM;
-	pool = np_file_get(fp, &locked);
 	req.done = 0;
+	ops = kmalloc_array(NP_BATCH_SLICE, sizeof(*ops), GFP_KERNEL);
+	if (!ops) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	pool = np_file_get(fp, &locked);
 	for (pos = 0; pos < req.count && !ret; pos += n) {
 		n = min_t(u32, req.count - pos, NP_BATCH_SLICE);
 		ret = np_batch_slice(pool, ops, uops + pos, n, &req.done,
@@ -372,6 +374,7 @@ static long np_ioc_batch(struct np_file *fp, void __user *uarg)
 	}
 	np_file_put(fp, locked, allocated);
 	kfree(ops);
+out:
 	if (copy_to_user(uarg, &req, sizeof(req)))
 		return -EFAULT;
 	return ret;

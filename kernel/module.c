@@ -119,7 +119,8 @@ struct np_pool *np_pool_new(struct np_config *cfg, const char *name,
 	ret = np_config_resolve(cfg, &defaults);
 	if (ret)
 		return ERR_PTR(ret);
-	pool = kzalloc(sizeof(*pool), GFP_KERNEL);
+	pool = kzalloc(sizeof(*pool), mem_flags & NP_MEM_ACCOUNT ?
+		       NP_DEV_GFP : GFP_KERNEL);
 	if (!pool)
 		return ERR_PTR(-ENOMEM);
 	pool->core = np_core_create(cfg, ops, pool, mem_flags);

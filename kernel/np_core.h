@@ -295,6 +295,7 @@ struct np_cache_ops {
  * struct np_cache_set - the caches of one pool (cache.c)
  * @ops: its owner.
  * @enabled: some size is cached; @slots and @lock are set up.
+ * @meta_gfp: added to the allocations of the caches' own memory.
  * @page_size: the pool's page size.
  * @page_shift: its log2.
  * @slots: a struct np_cache per CPU or per thread.
@@ -306,6 +307,7 @@ struct np_cache_ops {
 struct np_cache_set {
 	const struct np_cache_ops *ops;
 	bool enabled;
+	gfp_t meta_gfp;
 	u32 page_size;
 	u32 page_shift;
 	struct np_slots slots;
@@ -346,6 +348,8 @@ struct np_core_ops {
  * @ops: owner hooks, may be NULL.
  * @priv: owner data.
  * @mem_flags: NP_MEM_* flags for every page block.
+ * @meta_gfp: added to every allocation of the pool's pages and metadata:
+ *	__GFP_ACCOUNT when NP_MEM_ACCOUNT charges them to a memory cgroup.
  * @depth_map: the depth of every tree node, shared by all chunks.
  * @region_lock: protects @map and the counters below it.
  * @map: every live region, by key.
@@ -367,6 +371,7 @@ struct np_core {
 	const struct np_core_ops *ops;
 	void *priv;
 	unsigned int mem_flags;
+	gfp_t meta_gfp;
 	u8 *depth_map;
 	struct np_rwlock region_lock;
 	struct np_region_map map;
@@ -424,7 +429,7 @@ void np_core_release_list(struct np_core *core, struct np_region *dead);
 /* cache.c */
 int np_cache_set_init(struct np_cache_set *set,
 		      const struct np_cache_ops *ops,
-		      const struct np_config *cfg);
+		      const struct np_config *cfg, gfp_t meta_gfp);
 void np_cache_set_fini(struct np_cache_set *set);
 void np_cache_set_flush(struct np_cache_set *set);
 bool np_cache_get(struct np_cache_set *set, u64 norm,
@@ -464,7 +469,7 @@ void np_chunk_list_add(struct np_chunk_list *list, struct np_chunk *chunk);
 void np_chunk_list_remove(struct np_chunk_list *list, struct np_chunk *chunk);
 
 /* chunk.c */
-u8 *np_depth_map_create(u32 max_order);
+u8 *np_depth_map_create(u32 max_order, gfp_t gfp);
 struct np_chunk *np_chunk_create(struct np_arena *arena, gfp_t gfp);
 void np_chunk_destroy(struct np_chunk *chunk);
 bool np_chunk_allocate(struct np_chunk *chunk, u64 norm, u64 *handle);

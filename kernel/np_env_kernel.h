@@ -95,9 +95,16 @@ static inline void np_write_unlock(struct np_rwlock *l)
 	write_unlock_bh(&l->lock);
 }
 
+/*
+ * Metadata fails quietly, like page blocks: a pool that cannot grow says
+ * -ENOMEM. __GFP_RETRY_MAYFAIL also keeps a charge to a full memory
+ * cgroup (__GFP_ACCOUNT) from waking its OOM killer.
+ */
 static inline void *np_meta_zalloc(size_t size, gfp_t gfp)
 {
-	return kvzalloc(size, gfp);
+	if (gfpflags_allow_blocking(gfp))
+		gfp |= __GFP_RETRY_MAYFAIL;
+	return kvzalloc(size, gfp | __GFP_NOWARN);
 }
 
 static inline void np_meta_free(void *p)
@@ -203,7 +210,7 @@ struct np_slots {
 
 int np_slots_init(struct np_slots *set, size_t size,
 		  void (*init)(void *slot, void *arg),
-		  void (*flush)(void *slot, void *arg), void *arg);
+		  void (*flush)(void *slot, void *arg), void *arg, gfp_t gfp);
 void np_slots_for_each(struct np_slots *set,
 		       void (*fn)(void *slot, void *arg), void *arg);
 void np_slots_fini(struct np_slots *set);

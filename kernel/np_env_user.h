@@ -28,6 +28,8 @@ typedef unsigned int gfp_t;
 
 #define GFP_KERNEL	0U
 #define GFP_ATOMIC	1U
+/* no memory cgroups here: nothing to charge */
+#define __GFP_ACCOUNT	0U
 
 /*
  * A lock that never sleeps while it holds: arena and cache sections are
@@ -240,7 +242,7 @@ extern __thread struct np_slot *np_thread_slots;
 
 int np_slots_init(struct np_slots *set, size_t size,
 		  void (*init)(void *slot, void *arg),
-		  void (*flush)(void *slot, void *arg), void *arg);
+		  void (*flush)(void *slot, void *arg), void *arg, gfp_t gfp);
 void *np_slots_this_slow(struct np_slots *set);
 void np_slots_for_each(struct np_slots *set,
 		       void (*fn)(void *slot, void *arg), void *arg);

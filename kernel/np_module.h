@@ -18,6 +18,13 @@
 #include "np_core.h"
 #include "np_kapi.h"
 
+/*
+ * What a device pool's own memory is allocated with: charged to the
+ * opener's memory cgroup like its pages, and when the group is full the
+ * call fails with -ENOMEM instead of waking the group's OOM killer.
+ */
+#define NP_DEV_GFP	(GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL | __GFP_NOWARN)
+
 #define NP_LEAK_DEPTH	16	/* frames kept of a stack */
 #define NP_LEAK_BITS	8	/* log2 of the buckets of a pool's records */
 

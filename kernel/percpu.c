@@ -16,16 +16,19 @@
  * @init: called on every slot before the set is used.
  * @flush: called on every slot by np_slots_fini().
  * @arg: passed to @init and @flush.
+ * @gfp: GFP_KERNEL, with __GFP_ACCOUNT to charge the slots to the caller's
+ *	memory cgroup.
  *
  * Return: 0, or -ENOMEM.
  */
 int np_slots_init(struct np_slots *set, size_t size,
 		  void (*init)(void *slot, void *arg),
-		  void (*flush)(void *slot, void *arg), void *arg)
+		  void (*flush)(void *slot, void *arg), void *arg, gfp_t gfp)
 {
 	unsigned int cpu;
 
-	set->slots = __alloc_percpu(size, SMP_CACHE_BYTES);
+	gfp |= __GFP_RETRY_MAYFAIL | __GFP_NOWARN;
+	set->slots = __alloc_percpu_gfp(size, SMP_CACHE_BYTES, gfp);
 	if (!set->slots)
 		return -ENOMEM;
 	set->flush = flush;

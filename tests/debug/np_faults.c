@@ -449,7 +449,8 @@ static int op_batch(struct pool *p, unsigned int n, unsigned int seed,
 		    unsigned int nth)
 {
 	struct np_batch_op ops[16];
-	struct np_batch b = { .ops = (uintptr_t)ops, .count = n };
+	/* done starts out of range: the call must always write it */
+	struct np_batch b = { .ops = (uintptr_t)ops, .count = n, .done = ~0U };
 	unsigned int i;
 	int ret;
 

@@ -115,7 +115,7 @@ static void np_kt_expect_pristine(struct kunit *test, struct np_chunk *chunk)
 
 static void np_kt_depth_map(struct kunit *test)
 {
-	u8 *map = np_depth_map_create(4);
+	u8 *map = np_depth_map_create(4, GFP_KERNEL);
 	u32 id;
 
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, map);

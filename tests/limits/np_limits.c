@@ -2,7 +2,8 @@
 /*
  * np_limits - a user who opens /dev/nettypool many times, or asks for
  * memory without end, is held: by the module-wide max_total_bytes and by
- * the memory cgroup (device pools charge their pages with __GFP_ACCOUNT).
+ * the memory cgroup (device pools charge their pages and their metadata
+ * with __GFP_ACCOUNT).
  * A pool's own max_bytes and the two-pool module limit are covered by
  * tests/selftests/nettypool; this adds many opens and the memcg.
  *
@@ -14,8 +15,11 @@
  *                           opens 64 pools and allocates until ENOMEM:
  *                           the pages are charged, the limit holds, no OOM
  *                           kill happens (not even of a sibling in the
- *                           group), and the pools work again after frees.
- *                           Mounts cgroup2 on /sys/fs/cgroup if needed.
+ *                           group), and the pools work again after frees;
+ *                           then 64 pools without buffers (one arena per
+ *                           CPU, then the most arenas): their metadata is
+ *                           charged to the group too, and uncharged at
+ *                           close. Mounts cgroup2 on /sys/fs/cgroup if needed.
  *
  * Output: TAP 13. Exit status 0, 1 on a failure, 4 (skip) without the
  * device, the module parameter or the memory controller.
@@ -311,39 +315,107 @@ static long long meminfo_kib(const char *key)
 	return read_num("/proc/meminfo", key);
 }
 
-/*
- * Not a pass/fail test, a figure for the notes: what many opens with the
- * largest arena count cost the kernel, and how much of it the group pays.
- */
-static void measure_metadata(unsigned int arenas)
-{
-	long long free0, free1, cur0, cur1;
-	struct np_config c;
-	int fd[NR_CG_POOLS], i, n = 0, status;
-	pid_t pid;
+/* What the metadata child measured, in a shared page. */
+struct meta_report {
+	int opened;
+	int refused;		/* NP_IOC_CONFIGURE failed with ENOMEM */
+	int other_err;		/* an open or configure failed otherwise */
+	long long free_kib;	/* MemFree lost while the pools are open */
+	long long charged_kib;	/* memory.current gained meanwhile */
+};
 
-	free0 = meminfo_kib("MemFree:");
+/*
+ * Many opens of pools that hold no buffer: what the kernel spends on them
+ * (pool, arenas, per-CPU caches, the file) is charged to the opener's
+ * group, the way their pages are, and uncharged when they close. The
+ * child enters the group before it opens anything; MemFree, read around
+ * the opens, says what the kernel spent. With the most arenas, 64 pools
+ * may need more than memory.max: the configure that does not fit fails
+ * with ENOMEM, and nobody is OOM-killed. The child stops there: in a
+ * full group the kernel's own allocations of a further open (the file,
+ * the debugfs inodes) would wake the OOM killer, as any open would.
+ */
+static void test_metadata(unsigned int arenas)
+{
+	struct meta_report *r;
+	long long cur0, cur1, oom0, oom1;
+	struct np_config c;
+	int fd[NR_CG_POOLS], i, status, pipefd[2];
+	pid_t pid;
+	char go;
+
+	r = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
+		 -1, 0);
+	if (r == MAP_FAILED || pipe(pipefd)) {
+		result(0, "%u-arena pools: setting up (%s)", arenas,
+		       strerror(errno));
+		return;
+	}
+	memset(r, 0, sizeof(*r));
 	cur0 = read_num(CG_DIR "/memory.current", NULL);
+	oom0 = read_num(CG_DIR "/memory.events", "oom");
 	pid = fork();
 	if (!pid) {
+		long long free0, base;
+
+		close(pipefd[1]);
+		if (read(pipefd[0], &go, 1) != 1)
+			_exit(3);
+		free0 = meminfo_kib("MemFree:");
+		base = read_num(CG_DIR "/memory.current", NULL);
 		for (i = 0; i < NR_CG_POOLS; i++) {
+			int ret = -errno;
+
 			memset(&c, 0, sizeof(c));
 			c.n_arenas = arenas;
 			fd[i] = open(DEV_PATH, O_RDWR);
-			if (fd[i] >= 0 && !xio(fd[i], NP_IOC_CONFIGURE, &c))
-				n++;
+			if (fd[i] >= 0)
+				ret = xio(fd[i], NP_IOC_CONFIGURE, &c);
+			if (!ret) {
+				r->opened++;
+			} else {
+				r->refused += ret == -ENOMEM;
+				r->other_err += ret != -ENOMEM;
+				break;
+			}
 		}
-		printf("# %d pools of %u arenas (0: one per CPU), unused: MemFree -%lld KiB, memory.current +%lld KiB\n",
-		       n, arenas, free0 - meminfo_kib("MemFree:"),
-		       (read_num(CG_DIR "/memory.current", NULL) - cur0) / 1024);
+		r->free_kib = free0 - meminfo_kib("MemFree:");
+		r->charged_kib = (read_num(CG_DIR "/memory.current", NULL) -
+				  base) / 1024;
 		_exit(0);
 	}
-	cg_enter(pid);
+	close(pipefd[0]);
+	if (cg_enter(pid) || write(pipefd[1], "g", 1) != 1) {
+		result(0, "%u-arena pools: moving the child into %s", arenas,
+		       CG_DIR);
+		kill(pid, SIGKILL);
+	}
+	close(pipefd[1]);
 	waitpid(pid, &status, 0);
-	free1 = meminfo_kib("MemFree:");
-	cur1 = read_num(CG_DIR "/memory.current", NULL);
-	printf("# after they closed: MemFree %+lld KiB, memory.current %+lld KiB\n",
-	       free1 - free0, (cur1 - cur0) / 1024);
+	/* inodes and dentries are freed after an RCU grace period */
+	for (i = 0; i < 50; i++) {
+		cur1 = read_num(CG_DIR "/memory.current", NULL);
+		if (cur1 - cur0 < (long long)(r->charged_kib * 1024 / 4))
+			break;
+		usleep(100000);
+	}
+	oom1 = read_num(CG_DIR "/memory.events", "oom");
+	printf("# %d pools of %u arenas (0: one per CPU), no buffer: MemFree -%lld KiB, memory.current +%lld KiB; %d refused (ENOMEM); after they closed: memory.current %+lld KiB\n",
+	       r->opened, arenas, r->free_kib, r->charged_kib, r->refused,
+	       (cur1 - cur0) / 1024);
+	result(WIFEXITED(status) && !WEXITSTATUS(status) && !r->other_err &&
+	       (r->opened == NR_CG_POOLS || r->refused) && r->opened &&
+	       oom1 == oom0,
+	       "up to %d pools of %u arenas: %d configured, then %s, no OOM (status %#x, oom %lld -> %lld)",
+	       NR_CG_POOLS, arenas, r->opened,
+	       r->refused ? "ENOMEM" : "no refusal", status, oom0, oom1);
+	result(r->charged_kib >= r->free_kib / 2 && r->charged_kib >= 64,
+	       "%d pools of %u arenas: their metadata is charged to the group (+%lld KiB of %lld KiB the kernel spent)",
+	       r->opened, arenas, r->charged_kib, r->free_kib);
+	result(cur1 - cur0 < (long long)(r->charged_kib * 1024 / 4),
+	       "and uncharged when they close (%+lld KiB left)",
+	       (cur1 - cur0) / 1024);
+	munmap(r, 4096);
 }
 
 static int cg_enter(pid_t pid)
@@ -370,7 +442,7 @@ static int test_memcg(void)
 		printf("1..0 # SKIP no cgroup v2 memory controller\n");
 		return KSFT_SKIP;
 	}
-	printf("1..7\n# group %s, memory.max %llu\n", CG_DIR, CG_MAX);
+	printf("1..13\n# group %s, memory.max %llu\n", CG_DIR, CG_MAX);
 	r = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
 		 -1, 0);
 	if (r == MAP_FAILED || pipe(pipefd))
@@ -434,8 +506,8 @@ static int test_memcg(void)
 	       r->mapped_ok);
 	kill(sibling, SIGKILL);
 	waitpid(sibling, NULL, 0);
-	measure_metadata(0);
-	measure_metadata(NP_ARENAS_MAX);
+	test_metadata(0);
+	test_metadata(NP_ARENAS_MAX);
 	rmdir(CG_DIR);
 	return failures ? 1 : 0;
 }

@@ -398,7 +398,7 @@ START_TEST(depth_map_layout)
 	u32 mo;
 
 	for (mo = 0; mo <= NP_MAX_ORDER_MAX; mo++) {
-		u8 *map = np_depth_map_create(mo);
+		u8 *map = np_depth_map_create(mo, GFP_KERNEL);
 		u32 id;
 
 		ck_assert_ptr_nonnull(map);

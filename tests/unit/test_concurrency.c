@@ -800,6 +800,84 @@ START_TEST(retain_free_from_other_threads)
 }
 END_TEST
 
+/*
+ * The last two references of a buffer dropped at the same moment from two
+ * threads: whichever order the frees land in, both succeed and the buffer
+ * is gone. (The kernel backend once refused one of them: the free that
+ * took the extra reference off its table looked at the buffer's owned
+ * bit again, after the other free had claimed it.)
+ */
+struct racing_free {
+	struct np_pool *pool;
+	void *ptr;
+	unsigned int round;	/* the round the helper may start */
+	unsigned int arrived;	/* rounds the helper is ready for */
+	int ret;
+};
+
+static void *racing_free_main(void *arg)
+{
+	struct racing_free *rf = arg;
+	unsigned int r = 1;
+
+	for (;;) {
+		__atomic_store_n(&rf->arrived, r, __ATOMIC_RELEASE);
+		while (__atomic_load_n(&rf->round, __ATOMIC_ACQUIRE) < r)
+			sched_yield();
+		if (!rf->ptr)
+			return NULL;
+		rf->ret = np_free(rf->pool, rf->ptr) ? errno : 0;
+		__atomic_store_n(&rf->arrived, r + 1, __ATOMIC_RELEASE);
+		while (__atomic_load_n(&rf->round, __ATOMIC_ACQUIRE) == r)
+			sched_yield();
+		r++;
+	}
+}
+
+START_TEST(last_references_freed_together)
+{
+	static const size_t sizes[] = { 48, 700, 2048, 20000 };
+	struct np_pool_opts opts = { .page_size = 8192, .max_order = 5 };
+	struct racing_free rf = { 0 };
+	unsigned int r, rounds = scaled_ops(1500);
+	struct np_stats st;
+	pthread_t tid;
+
+	rf.pool = np_test_pool_open(&opts);
+	ck_assert_ptr_nonnull(rf.pool);
+	ck_assert_int_eq(pthread_create(&tid, NULL, racing_free_main, &rf), 0);
+	for (r = 1; r <= rounds; r++) {
+		void *ptr = np_alloc(rf.pool, sizes[r % 4]);
+		int mine;
+
+		ck_assert_ptr_nonnull(ptr);
+		ck_assert_int_eq(np_retain(rf.pool, ptr), 0);
+		while (__atomic_load_n(&rf.arrived, __ATOMIC_ACQUIRE) < r)
+			sched_yield();
+		rf.ptr = ptr;
+		__atomic_store_n(&rf.round, r, __ATOMIC_RELEASE);
+		mine = np_free(rf.pool, ptr) ? errno : 0;
+		while (__atomic_load_n(&rf.arrived, __ATOMIC_ACQUIRE) <= r)
+			sched_yield();
+		ck_assert_msg(!mine && !rf.ret,
+			      "round %u, %zu bytes: frees gave errno %d and %d",
+			      r, sizes[r % 4], mine, rf.ret);
+		/* both references are gone: one more free is refused */
+		ck_assert_int_eq(np_free(rf.pool, ptr), -1);
+		ck_assert_int_eq(errno, EINVAL);
+	}
+	rf.ptr = NULL;
+	__atomic_store_n(&rf.round, r, __ATOMIC_RELEASE);
+	ck_assert_int_eq(pthread_join(tid, NULL), 0);
+	ck_assert_int_eq(np_trim(rf.pool), 0);
+	ck_assert_int_eq(np_pool_stats(rf.pool, &st), 0);
+	ck_assert_uint_eq(st.active_buffers, 0);
+	ck_assert_uint_eq(st.bytes_cached, 0);
+	ck_assert_uint_eq(st.chunks, 0);
+	ck_assert_int_eq(np_pool_close(rf.pool), 0);
+}
+END_TEST
+
 static void concurrency_teardown(void)
 {
 	np_test_no_warnings();
@@ -815,6 +893,7 @@ Suite *concurrency_suite(void)
 	tcase_add_loop_test(tc, threads_hand_buffers_over, 0,
 			    (int)NP_TEST_ARRAY_SIZE(configs));
 	tcase_add_test(tc, retain_free_from_other_threads);
+	tcase_add_test(tc, last_references_freed_together);
 	suite_add_tcase(s, tc);
 	return s;
 }

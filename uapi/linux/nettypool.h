@@ -169,6 +169,10 @@ struct np_batch_op {
  * @flags: must be zero.
  * @done: out: operations carried out; the batch stops at the first failure,
  *	whose errno is in its @result and is also the ioctl's return value.
+ *	When the call fails before any operation (-ENOMEM: no memory for the
+ *	call itself), @done is 0 and no @result is written. A bad @flags,
+ *	@reserved or @count (-EINVAL) or an unreadable argument (-EFAULT)
+ *	leaves the argument as it was.
  * @reserved: must be zero.
  */
 struct np_batch {

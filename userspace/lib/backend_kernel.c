@@ -511,7 +511,11 @@ static bool np_kernel_drop_extra(struct np_kpool *kp, uint64_t offset)
 	return extra;
 }
 
-static int np_kernel_ref_op(struct np_pool *pool, void *ptr, bool retain)
+/*
+ * A retain: the kernel counts the reference; for a chunk buffer the
+ * retained table does too, so that frees of it skip the caches.
+ */
+static int np_kernel_retain(struct np_pool *pool, void *ptr)
 {
 	struct np_kpool *kp = np_kpool(pool);
 	struct np_retained *fresh = NULL;
@@ -525,43 +529,57 @@ static int np_kernel_ref_op(struct np_pool *pool, void *ptr, bool retain)
 	if (r->owned && (in % NP_TINY_QUANTUM ||
 			 !np_test_bit(r->owned, in / NP_TINY_QUANTUM)))
 		return -EINVAL;
-	if (retain && r->owned) {
+	if (r->owned) {
 		fresh = calloc(1, sizeof(*fresh));
 		if (!fresh)
 			return -ENOMEM;
 	}
-	if (ioctl(kp->fd, retain ? NP_IOC_RETAIN : NP_IOC_FREE, &f)) {
+	if (ioctl(kp->fd, NP_IOC_RETAIN, &f)) {
 		free(fresh);
 		return -errno;
 	}
 	pthread_mutex_lock(&kp->lock);
-	if (retain) {
-		r->refs++;
-		if (fresh) {
-			struct np_retained **p = np_retained_slot(kp, f.offset);
+	r->refs++;
+	if (fresh) {
+		struct np_retained **p = np_retained_slot(kp, f.offset);
 
-			if (!*p) {
-				fresh->offset = f.offset;
-				*p = fresh;
-				fresh = NULL;
-				__atomic_store_n(&kp->nr_retained,
-						 kp->nr_retained + 1,
-						 __ATOMIC_RELAXED);
-			}
-			(*p)->extra++;
+		if (!*p) {
+			fresh->offset = f.offset;
+			*p = fresh;
+			fresh = NULL;
+			__atomic_store_n(&kp->nr_retained, kp->nr_retained + 1,
+					 __ATOMIC_RELAXED);
 		}
-	} else {
-		np_kregion_put(kp, r);
+		(*p)->extra++;
 	}
 	pthread_mutex_unlock(&kp->lock);
 	free(fresh);
 	return 0;
 }
 
+/* Drop one reference of a buffer in the kernel, and the mapping's. */
+static int np_kernel_put(struct np_kpool *kp, struct np_kregion *r,
+			 uint64_t offset)
+{
+	struct np_free f = { .offset = offset };
+
+	if (ioctl(kp->fd, NP_IOC_FREE, &f))
+		return -errno;
+	pthread_mutex_lock(&kp->lock);
+	np_kregion_put(kp, r);
+	pthread_mutex_unlock(&kp->lock);
+	return 0;
+}
+
 /*
  * A free: an extra reference is dropped in the kernel; a chunk buffer is
  * claimed, then cached, or given back when its bin is full; a huge one
- * goes straight back.
+ * goes straight back (the kernel tells whether it is live).
+ *
+ * Once an extra reference is taken off the retained table, the buffer's
+ * owned bit is not looked at again: another holder may already have
+ * freed the last reference the library knows of, claiming the bit, while
+ * the kernel still counts the one dropped here.
  */
 static int np_kernel_free(struct np_pool *pool, void *ptr)
 {
@@ -574,7 +592,7 @@ static int np_kernel_free(struct np_pool *pool, void *ptr)
 	if (!offset || (r->owned && (offset - r->offset) % NP_TINY_QUANTUM))
 		return -EINVAL;
 	if (!r->owned || np_kernel_drop_extra(kp, offset))
-		return np_kernel_ref_op(pool, ptr, false);
+		return np_kernel_put(kp, r, offset);
 	in = offset - r->offset;
 	if (!np_test_and_clear_bit(r->owned, in / NP_TINY_QUANTUM))
 		return -EINVAL;
@@ -582,11 +600,6 @@ static int np_kernel_free(struct np_pool *pool, void *ptr)
 			  np_read_once(r->page_cap[in >> kp->page_shift]), &e))
 		np_kernel_release(&kp->caches, &e, 1, 0);
 	return 0;
-}
-
-static int np_kernel_retain(struct np_pool *pool, void *ptr)
-{
-	return np_kernel_ref_op(pool, ptr, true);
 }
 
 static size_t np_kernel_usable_size(struct np_pool *pool, const void *ptr)
@@ -719,7 +732,7 @@ int np_kernel_open(struct np_pool *pool, const struct np_pool_opts *opts,
 	kp->chunk_size = (uint64_t)cfg->page_size << cfg->max_order;
 	kp->page_shift = np_fls64(cfg->page_size) - 1;
 	pthread_mutex_init(&kp->lock, NULL);
-	ret = np_cache_set_init(&kp->caches, &np_kernel_cache_ops, cfg);
+	ret = np_cache_set_init(&kp->caches, &np_kernel_cache_ops, cfg, 0);
 	if (ret) {
 		pthread_mutex_destroy(&kp->lock);
 		close(kp->fd);

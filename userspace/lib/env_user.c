@@ -157,8 +157,9 @@ static void np_slots_make_key(void)
 
 int np_slots_init(struct np_slots *set, size_t size,
 		  void (*init)(void *slot, void *arg),
-		  void (*flush)(void *slot, void *arg), void *arg)
+		  void (*flush)(void *slot, void *arg), void *arg, gfp_t gfp)
 {
+	(void)gfp;
 	pthread_once(&np_slots_once, np_slots_make_key);
 	memset(set, 0, sizeof(*set));
 	set->id = __atomic_add_fetch(&np_slots_next_id, 1, __ATOMIC_RELAXED);
