@@ -22,10 +22,13 @@
  * out several buffers at once (ops->refill), the bin is refilled with
  * half its capacity in one go. Free pushes; a full bin first gives its
  * older half back to the owner in one go. Every
- * NP_CACHE_TRIM_INTERVAL (8192) cacheable requests a cache trims itself
- * as Netty does: each bin gives back as many of its oldest entries as it
- * holds beyond the allocations it served since the last trim, so buffers
- * nobody asks for again do not stay pinned. A flush of the set (the
+ * NP_CACHE_TRIM_INTERVAL (8192) cacheable allocations a cache trims
+ * itself as Netty does: each bin gives back as many of its oldest entries
+ * as it holds beyond the allocations it served since the last trim, so
+ * buffers nobody asks for again do not stay pinned. Unlike Netty, where a
+ * free goes back to the cache of the thread that allocated, a free here
+ * goes to the freeing CPU's or thread's cache; a consumer that only
+ * frees would never trim, so as many frees trim too. A flush of the set (the
  * pool's trim, a CPU going offline, the byte limit) and its destruction
  * empty every cache; a thread's caches are emptied when it exits.
  *
@@ -79,6 +82,8 @@ static void np_cache_trim(struct np_cache_set *set, struct np_cache *cache)
 {
 	unsigned int i;
 
+	cache->allocations = 0;
+	cache->frees = 0;
 	for (i = 0; i < NP_CACHE_BINS; i++) {
 		struct np_cache_bin *bin = &cache->bins[i];
 		u32 hits = bin->hits;
@@ -109,6 +114,7 @@ static void np_cache_empty(struct np_cache_set *set, struct np_cache *cache,
 		}
 	}
 	cache->allocations = 0;
+	cache->frees = 0;
 	hits = cache->hits;
 	if (retire)
 		cache->hits = 0;
@@ -287,7 +293,6 @@ bool np_cache_get(struct np_cache_set *set, u64 norm, struct np_cache_entry *e)
 		hit = true;
 	}
 	if (++cache->allocations >= NP_CACHE_TRIM_INTERVAL) {
-		cache->allocations = 0;
 		np_cache_trim(set, cache);
 		trimmed = true;
 	}
@@ -311,7 +316,7 @@ bool np_cache_put(struct np_cache_set *set, u64 capacity,
 {
 	struct np_cache *cache;
 	struct np_cache_bin *bin;
-	bool full;
+	bool released;
 	int i;
 
 	if (!set->enabled)
@@ -328,14 +333,18 @@ bool np_cache_put(struct np_cache_set *set, u64 capacity,
 		return false;
 	}
 	bin = &cache->bins[i];
-	full = bin->count == set->bin_max[i];
-	if (full)
+	released = bin->count == set->bin_max[i];
+	if (released)
 		np_cache_release(set, cache, i, (bin->count + 1) / 2);
 	bin->entries[bin->count++] = *e;
 	cache->buffers++;
 	cache->bytes += capacity;
+	if (++cache->frees >= NP_CACHE_TRIM_INTERVAL) {
+		np_cache_trim(set, cache);
+		released = true;
+	}
 	np_unlock(&cache->lock);
-	if (full)
+	if (released)
 		np_cache_settle(set);
 	return true;
 }

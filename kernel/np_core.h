@@ -257,7 +257,8 @@ struct np_cache_bin {
 /**
  * struct np_cache - the cache of one CPU (kernel) or thread (userspace)
  * @lock: protects everything below.
- * @allocations: cacheable requests since the last trim.
+ * @allocations: cacheable allocations since the last trim.
+ * @frees: frees the cache took since the last trim.
  * @hits: requests answered, since the cache was made.
  * @buffers: buffers held.
  * @bytes: their normalised bytes.
@@ -266,6 +267,7 @@ struct np_cache_bin {
 struct np_cache {
 	struct np_lock lock;
 	u32 allocations;
+	u32 frees;
 	u64 hits;
 	u64 buffers;
 	u64 bytes;

@@ -342,6 +342,68 @@ START_TEST(thread_exit_flushes)
 }
 END_TEST
 
+struct free_job {
+	struct np_core *core;
+	u64 *addr;
+	unsigned int n;
+	pthread_barrier_t step;
+};
+
+/* Free all but the last buffer, wait, free the last one, wait. */
+static void *free_all(void *arg)
+{
+	struct free_job *job = arg;
+	unsigned int i;
+
+	for (i = 0; i + 1 < job->n; i++)
+		np_test_free(job->core, job->addr[i]);
+	pthread_barrier_wait(&job->step);
+	pthread_barrier_wait(&job->step);
+	np_test_free(job->core, job->addr[i]);
+	pthread_barrier_wait(&job->step);
+	pthread_barrier_wait(&job->step);
+	return NULL;
+}
+
+/*
+ * A thread that only frees what others allocated (a consumer) never
+ * allocates, so the allocation count never trims its cache: as many
+ * frees do, and it keeps nothing nobody asked for, while it lives.
+ */
+START_TEST(free_only_cache_trims)
+{
+	struct np_core *core = cache_core(0, 0, 0, 0);
+	struct free_job job = { .core = core, .n = NP_CACHE_TRIM_INTERVAL };
+	struct np_stats st;
+	pthread_t t;
+	unsigned int i;
+
+	job.addr = calloc(job.n, sizeof(*job.addr));
+	ck_assert_ptr_nonnull(job.addr);
+	ck_assert_int_eq(pthread_barrier_init(&job.step, NULL, 2), 0);
+	/* 31 tiny sizes: about 264 buffers each, under the bins' 512 */
+	for (i = 0; i < job.n; i++)
+		job.addr[i] = np_test_alloc(core, 16 + 16 * (i % 31));
+	ck_assert_int_eq(pthread_create(&t, NULL, free_all, &job), 0);
+	pthread_barrier_wait(&job.step);
+	st = core_stats(core);
+	ck_assert_uint_eq(st.active_buffers, 1);
+	ck_assert_uint_eq(st.free_tiny, 0);	/* all cached by the consumer */
+	ck_assert_uint_gt(st.bytes_cached, 0);
+	pthread_barrier_wait(&job.step);
+	pthread_barrier_wait(&job.step);	/* its 8192nd free: a trim */
+	st = core_stats(core);
+	ck_assert_uint_eq(st.bytes_cached, 0);
+	ck_assert_uint_eq(st.active_buffers, 0);
+	ck_assert_uint_eq(st.free_tiny, job.n);
+	pthread_barrier_wait(&job.step);
+	ck_assert_int_eq(pthread_join(t, NULL), 0);
+	pthread_barrier_destroy(&job.step);
+	free(job.addr);
+	ck_assert_uint_eq(np_core_destroy(core), 0);
+}
+END_TEST
+
 /* Through the library, on the test backend: cached, trimmed, counted. */
 START_TEST(library_counts_cached)
 {
@@ -390,6 +452,7 @@ Suite *cache_suite(void)
 	tcase_add_test(tc, limit_flushes_caches);
 	tcase_add_test(tc, destroy_with_cached);
 	tcase_add_test(tc, thread_exit_flushes);
+	tcase_add_test(tc, free_only_cache_trims);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("library");
