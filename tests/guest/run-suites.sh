@@ -24,7 +24,8 @@
 # Environment: KDIR (kernel build tree; default as in the Makefile),
 # NP_KERNEL (guest kernel image; a debug kernel goes with its own KDIR),
 # NP_SUITES_TIMEOUT (guest timeout, seconds, default 900), and whatever
-# run-guest.sh reads (NP_GUEST_CPUS, NP_GUEST_MEM, NP_QEMU, ...).
+# run-guest.sh reads (NP_GUEST_CPUS, here 4 by default; NP_GUEST_MEM,
+# here 2048 by default; NP_QEMU, ...).
 # Exit status: 0 when nothing failed (or skipped), 1 otherwise.
 
 set -uo pipefail
@@ -130,6 +131,10 @@ done
 # ------------------------------------------------------------ run
 # 2 GiB: the library suites allocate a 1 GiB chunk, the largest geometry.
 export NP_GUEST_MEM=${NP_GUEST_MEM:-2048}
+# 4 CPUs, twice the host's: the per-CPU caches, remote frees, CPU offline
+# and the concurrency stress (several processes and threads on several
+# pools) want more CPUs than threads are busy at once.
+export NP_GUEST_CPUS=${NP_GUEST_CPUS:-4}
 msg "running the suites in a guest (log: $log_file)"
 stdout_file=$(mktemp "${TMPDIR:-/tmp}/np-suites.XXXXXX")
 trap 'rm -f -- "$stdout_file"' EXIT

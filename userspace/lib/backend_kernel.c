@@ -35,6 +35,12 @@
  * Retained buffers are not cached: while any buffer has references
  * beyond its first, frees look it up in a small table of those.
  *
+ * A thread remembers the last mapping a pointer of its resolved to, with
+ * the pool's count of unmaps at the time: while no mapping was unmapped
+ * since, the next pointer in the same chunk-size span resolves without
+ * the pool's lock (a buffer the caller holds keeps its mapping alive; a
+ * pointer that is no buffer is refused further on, as before).
+ *
  * Locking: kpool->lock protects the tables, the counts, the idle list
  * and the retained table; ioctls run without it, except the batches of a
  * cache, which run under that cache's lock (cache lock -> kpool->lock).
@@ -77,6 +83,8 @@ struct np_retained {
 };
 
 struct np_kpool {
+	uint64_t id;		/* unique in the process, never reused */
+	uint64_t unmaps;	/* mappings unmapped so far */
 	int fd;
 	uint64_t chunk_size;
 	pthread_mutex_t lock;
@@ -92,6 +100,17 @@ struct np_kpool {
 	uint64_t nr_retained;
 	struct np_cache_set caches;
 };
+
+/* The mapping a thread's pointer resolved to last (see the top). */
+struct np_kernel_hint {
+	uint64_t pool_id;
+	uint64_t unmaps;
+	const char *base;
+	struct np_kregion *region;
+};
+
+static __thread struct np_kernel_hint np_kernel_hint;
+static uint64_t np_kpool_ids;
 
 static struct np_kpool *np_kpool(struct np_pool *pool)
 {
@@ -220,6 +239,7 @@ static void np_kregion_unmap(struct np_kpool *kp, struct np_kregion *r)
 		;
 	*p = r->by_base_next;
 	kp->nr_regions--;
+	__atomic_store_n(&kp->unmaps, kp->unmaps + 1, __ATOMIC_RELEASE);
 	np_kregion_free(r);
 }
 
@@ -460,14 +480,25 @@ static int np_kernel_alloc(struct np_pool *pool, size_t size, bool zero,
 static uint64_t np_kernel_offset(struct np_kpool *kp, const void *ptr,
 				 struct np_kregion **region)
 {
+	const char *base = (const char *)((uintptr_t)ptr &
+					  ~(uintptr_t)(kp->chunk_size - 1));
+	struct np_kernel_hint *hint = &np_kernel_hint;
 	struct np_kregion *r;
 	uint64_t offset = 0;
 
-	pthread_mutex_lock(&kp->lock);
-	r = np_kregion_by_ptr(kp, ptr);
+	if (hint->pool_id == kp->id && hint->base == base &&
+	    hint->unmaps == __atomic_load_n(&kp->unmaps, __ATOMIC_ACQUIRE)) {
+		r = hint->region;
+	} else {
+		pthread_mutex_lock(&kp->lock);
+		r = np_kregion_by_ptr(kp, ptr);
+		if (r)
+			*hint = (struct np_kernel_hint){ kp->id, kp->unmaps,
+							 base, r };
+		pthread_mutex_unlock(&kp->lock);
+	}
 	if (r && (const char *)ptr - r->base < (ptrdiff_t)r->size)
 		offset = r->offset + (uint64_t)((const char *)ptr - r->base);
-	pthread_mutex_unlock(&kp->lock);
 	if (region)
 		*region = r;
 	return offset;
@@ -718,6 +749,7 @@ int np_kernel_open(struct np_pool *pool, const struct np_pool_opts *opts,
 	kp = calloc(1, sizeof(*kp));
 	if (!kp)
 		return -ENOMEM;
+	kp->id = __atomic_add_fetch(&np_kpool_ids, 1, __ATOMIC_RELAXED);
 	kp->fd = open(np_kernel_device(opts), O_RDWR | O_CLOEXEC);
 	if (kp->fd < 0) {
 		free(kp);
