@@ -1314,8 +1314,29 @@ struct dbg_watch {
 };
 
 /*
+ * Whether a pool's debugfs directory is gone, or goes within a second: a
+ * file of it read while the pool was being destroyed fails with EIO (what
+ * debugfs returns for a file removed while open), which is no error then.
+ */
+static bool dbg_pool_gone(const char *name)
+{
+	char path[300];
+	struct stat st;
+	int i;
+
+	snprintf(path, sizeof(path), "%s/%s", dbg_root, name);
+	for (i = 0; i < 10; i++) {
+		if (stat(path, &st) && errno == ENOENT)
+			return true;
+		usleep(100000);
+	}
+	return false;
+}
+
+/*
  * Read every debugfs file of the module once. A pool may go away between
- * listing its directory and opening its files: ENOENT there is no error.
+ * listing its directory and opening its files (ENOENT), or while one is
+ * open (EIO, see above): neither is an error.
  */
 static void dbg_read_all(struct dbg_watch *w)
 {
@@ -1361,7 +1382,8 @@ static void dbg_read_all(struct dbg_watch *w)
 			snprintf(path, sizeof(path), "%s/%s/%s", dbg_root,
 				 de->d_name, files[i]);
 			ret = read_file(path, &w->buf, &w->size);
-			if (ret == -ENOENT)
+			if (ret == -ENOENT ||
+			    (ret == -EIO && dbg_pool_gone(de->d_name)))
 				break;
 			if (ret < 0) {
 				snprintf(w->error, sizeof(w->error),
