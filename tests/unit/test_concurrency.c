@@ -878,6 +878,83 @@ START_TEST(last_references_freed_together)
 }
 END_TEST
 
+/*
+ * The environment's reader/writer lock (np_env_user.h), which guards every
+ * pool's region map: a writer changes two words one after the other,
+ * readers must never see them differ, and readers do share the lock.
+ */
+struct rw_test {
+	struct np_rwlock lock;
+	u64 a, b;
+	unsigned int rounds;
+	int readers_inside;
+	int most_readers;
+	int torn;
+};
+
+static void *rw_test_main(void *arg)
+{
+	struct rw_test *t = arg;
+	unsigned int r;
+
+	for (r = 0; r < t->rounds; r++) {
+		if (r % 8 == 0) {
+			np_write_lock(&t->lock);
+			t->a++;
+			sched_yield();
+			t->b++;
+			np_write_unlock(&t->lock);
+			continue;
+		}
+		np_read_lock(&t->lock);
+		{
+			int in = __atomic_add_fetch(&t->readers_inside, 1,
+						    __ATOMIC_RELAXED);
+			int most = __atomic_load_n(&t->most_readers,
+						   __ATOMIC_RELAXED);
+
+			while (in > most &&
+			       !__atomic_compare_exchange_n(&t->most_readers,
+							    &most, in, false,
+							    __ATOMIC_RELAXED,
+							    __ATOMIC_RELAXED))
+				;
+			if (t->a != t->b)
+				__atomic_store_n(&t->torn, 1, __ATOMIC_RELAXED);
+			if (r % 64 == 1)
+				sched_yield();	/* let another reader in */
+			__atomic_sub_fetch(&t->readers_inside, 1,
+					   __ATOMIC_RELAXED);
+		}
+		np_read_unlock(&t->lock);
+	}
+	return NULL;
+}
+
+START_TEST(rwlock_readers_share_writers_exclude)
+{
+	struct rw_test *t = calloc(1, sizeof(*t));
+	pthread_t tids[6];
+	unsigned int i;
+
+	ck_assert_ptr_nonnull(t);
+	np_rwlock_init(&t->lock);
+	t->rounds = scaled_ops(20000);
+	for (i = 0; i < NP_TEST_ARRAY_SIZE(tids); i++)
+		ck_assert_int_eq(pthread_create(&tids[i], NULL, rw_test_main, t),
+				 0);
+	for (i = 0; i < NP_TEST_ARRAY_SIZE(tids); i++)
+		ck_assert_int_eq(pthread_join(tids[i], NULL), 0);
+	ck_assert_int_eq(t->torn, 0);
+	ck_assert_uint_eq(t->a, t->b);
+	ck_assert_uint_eq(t->a, NP_TEST_ARRAY_SIZE(tids) *
+				((t->rounds + 7) / 8));
+	ck_assert_int_ge(t->most_readers, 2);
+	np_rwlock_destroy(&t->lock);
+	free(t);
+}
+END_TEST
+
 static void concurrency_teardown(void)
 {
 	np_test_no_warnings();
@@ -894,6 +971,7 @@ Suite *concurrency_suite(void)
 			    (int)NP_TEST_ARRAY_SIZE(configs));
 	tcase_add_test(tc, retain_free_from_other_threads);
 	tcase_add_test(tc, last_references_freed_together);
+	tcase_add_test(tc, rwlock_readers_share_writers_exclude);
 	suite_add_tcase(s, tc);
 	return s;
 }

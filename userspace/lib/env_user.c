@@ -255,35 +255,37 @@ void np_lock_wait(struct np_lock *l)
 	} while (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE));
 }
 
-/* np_read_lock() met a writer: step back, wait, and count in again. */
-void np_read_lock_wait(struct np_rwlock *l)
+__thread unsigned int np_rw_slot_of_thread;
+static unsigned int np_rw_next_slot;
+
+/* Threads take the reader slots in turn: 1, 2, ... NP_RW_SLOTS, 1, ... */
+unsigned int np_rw_slot_assign(void)
+{
+	return __atomic_fetch_add(&np_rw_next_slot, 1, __ATOMIC_RELAXED) %
+	       NP_RW_SLOTS + 1;
+}
+
+/* A reader that met a writer: step out, wait for it, count in again. */
+void np_read_lock_wait(struct np_rwlock *l, struct np_rw_slot *slot)
 {
 	unsigned int spins = 0;
 
 	do {
-		__atomic_sub_fetch(&l->state, 1, __ATOMIC_RELAXED);
-		while (__atomic_load_n(&l->state, __ATOMIC_RELAXED) &
-		       NP_RW_WRITER)
+		__atomic_sub_fetch(&slot->readers, 1, __ATOMIC_RELEASE);
+		while (__atomic_load_n(&l->writer, __ATOMIC_RELAXED))
 			np_lock_relax(&spins);
-	} while (__atomic_add_fetch(&l->state, 1, __ATOMIC_ACQUIRE) &
-		 NP_RW_WRITER);
+		__atomic_add_fetch(&slot->readers, 1, __ATOMIC_SEQ_CST);
+	} while (__atomic_load_n(&l->writer, __ATOMIC_SEQ_CST));
 }
 
-/* Claim the writer bit, then wait for the readers inside to leave. */
+/* Raise the writer flag, then wait for every reader inside to leave. */
 void np_write_lock(struct np_rwlock *l)
 {
-	unsigned int spins = 0;
-	int s = __atomic_load_n(&l->state, __ATOMIC_RELAXED);
+	unsigned int spins = 0, i;
 
-	for (;;) {
-		if (!(s & NP_RW_WRITER) &&
-		    __atomic_compare_exchange_n(&l->state, &s, s | NP_RW_WRITER,
-						false, __ATOMIC_ACQUIRE,
-						__ATOMIC_RELAXED))
-			break;
+	while (__atomic_exchange_n(&l->writer, 1, __ATOMIC_SEQ_CST))
 		np_lock_relax(&spins);
-		s = __atomic_load_n(&l->state, __ATOMIC_RELAXED);
-	}
-	while (__atomic_load_n(&l->state, __ATOMIC_ACQUIRE) != NP_RW_WRITER)
-		np_lock_relax(&spins);
+	for (i = 0; i < NP_RW_SLOTS; i++)
+		while (__atomic_load_n(&l->slots[i].readers, __ATOMIC_SEQ_CST))
+			np_lock_relax(&spins);
 }
