@@ -729,6 +729,20 @@ START_TEST(threads_hand_buffers_over)
 }
 END_TEST
 
+/* After a trim, nothing is active, cached or reserved in chunks: close. */
+static void close_empty_pool(struct np_pool *pool)
+{
+	struct np_stats st;
+
+	ck_assert_int_eq(np_trim(pool), 0);
+	ck_assert_int_eq(np_pool_stats(pool, &st), 0);
+	ck_assert_uint_eq(st.active_buffers, 0);
+	ck_assert_uint_eq(st.bytes_active, 0);
+	ck_assert_uint_eq(st.bytes_cached, 0);
+	ck_assert_uint_eq(st.chunks, 0);
+	ck_assert_int_eq(np_pool_close(pool), 0);
+}
+
 /*
  * Every thread retains and frees one buffer it did not allocate; the
  * buffer must outlive all of them and go away with its owner's free.
@@ -790,13 +804,7 @@ START_TEST(retain_free_from_other_threads)
 		ck_assert_int_eq(np_free(s.pool, s.ptr), -1);
 		ck_assert_int_eq(errno, EINVAL);
 	}
-	ck_assert_int_eq(np_trim(s.pool), 0);
-	ck_assert_int_eq(np_pool_stats(s.pool, &st), 0);
-	ck_assert_uint_eq(st.active_buffers, 0);
-	ck_assert_uint_eq(st.bytes_active, 0);
-	ck_assert_uint_eq(st.bytes_cached, 0);
-	ck_assert_uint_eq(st.chunks, 0);
-	ck_assert_int_eq(np_pool_close(s.pool), 0);
+	close_empty_pool(s.pool);
 }
 END_TEST
 
@@ -840,7 +848,6 @@ START_TEST(last_references_freed_together)
 	struct np_pool_opts opts = { .page_size = 8192, .max_order = 5 };
 	struct racing_free rf = { 0 };
 	unsigned int r, rounds = scaled_ops(1500);
-	struct np_stats st;
 	pthread_t tid;
 
 	rf.pool = np_test_pool_open(&opts);
@@ -869,12 +876,7 @@ START_TEST(last_references_freed_together)
 	rf.ptr = NULL;
 	__atomic_store_n(&rf.round, r, __ATOMIC_RELEASE);
 	ck_assert_int_eq(pthread_join(tid, NULL), 0);
-	ck_assert_int_eq(np_trim(rf.pool), 0);
-	ck_assert_int_eq(np_pool_stats(rf.pool, &st), 0);
-	ck_assert_uint_eq(st.active_buffers, 0);
-	ck_assert_uint_eq(st.bytes_cached, 0);
-	ck_assert_uint_eq(st.chunks, 0);
-	ck_assert_int_eq(np_pool_close(rf.pool), 0);
+	close_empty_pool(rf.pool);
 }
 END_TEST
 
