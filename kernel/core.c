@@ -549,9 +549,9 @@ int np_core_alloc(struct np_core *core, u64 size, gfp_t gfp,
 
 	if (!norm)
 		return -ENOMEM;
-	gfp |= core->meta_gfp;
 	if (norm > core->geo.chunk_size)
-		return np_core_alloc_huge(core, norm, gfp, buf);
+		return np_core_alloc_huge(core, norm, gfp | core->meta_gfp,
+					  buf);
 	if (np_cache_get(&core->caches, norm, &e)) {
 		struct np_chunk *chunk = e.region;
 
@@ -564,7 +564,8 @@ int np_core_alloc(struct np_core *core, u64 size, gfp_t gfp,
 		return 0;
 	}
 	return np_arena_alloc(&core->arenas[np_env_arena_hint() %
-					    core->n_arenas], norm, gfp, buf);
+					    core->n_arenas], norm,
+			      gfp | core->meta_gfp, buf);
 }
 
 static int np_core_free_huge(struct np_core *core, u64 addr)
