@@ -96,15 +96,20 @@ static inline void np_write_unlock(struct np_rwlock *l)
 }
 
 /*
- * Metadata fails quietly, like page blocks: a pool that cannot grow says
- * -ENOMEM. __GFP_RETRY_MAYFAIL also keeps a charge to a full memory
- * cgroup (__GFP_ACCOUNT) from waking its OOM killer.
+ * Metadata (and per-CPU slots) fail quietly, like page blocks: a pool that
+ * cannot grow says -ENOMEM. __GFP_RETRY_MAYFAIL also keeps a charge to a
+ * full memory cgroup (__GFP_ACCOUNT) from waking its OOM killer.
  */
-static inline void *np_meta_zalloc(size_t size, gfp_t gfp)
+static inline gfp_t np_meta_gfp(gfp_t gfp)
 {
 	if (gfpflags_allow_blocking(gfp))
 		gfp |= __GFP_RETRY_MAYFAIL;
-	return kvzalloc(size, gfp | __GFP_NOWARN);
+	return gfp | __GFP_NOWARN;
+}
+
+static inline void *np_meta_zalloc(size_t size, gfp_t gfp)
+{
+	return kvzalloc(size, np_meta_gfp(gfp));
 }
 
 static inline void np_meta_free(void *p)

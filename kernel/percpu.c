@@ -27,8 +27,7 @@ int np_slots_init(struct np_slots *set, size_t size,
 {
 	unsigned int cpu;
 
-	gfp |= __GFP_RETRY_MAYFAIL | __GFP_NOWARN;
-	set->slots = __alloc_percpu_gfp(size, SMP_CACHE_BYTES, gfp);
+	set->slots = __alloc_percpu_gfp(size, SMP_CACHE_BYTES, np_meta_gfp(gfp));
 	if (!set->slots)
 		return -ENOMEM;
 	set->flush = flush;

@@ -392,6 +392,20 @@ static void np_kernel_release(struct np_cache_set *set,
 	}
 }
 
+/* Drop one reference of a buffer in the kernel, and the mapping's. */
+static int np_kernel_put(struct np_kpool *kp, struct np_kregion *r,
+			 uint64_t offset)
+{
+	struct np_free f = { .offset = offset };
+
+	if (ioctl(kp->fd, NP_IOC_FREE, &f))
+		return -errno;
+	pthread_mutex_lock(&kp->lock);
+	np_kregion_put(kp, r);
+	pthread_mutex_unlock(&kp->lock);
+	return 0;
+}
+
 /* Fill an empty bin: n buffers of one size in one NP_IOC_BATCH. */
 static u32 np_kernel_refill(struct np_cache_set *set, struct np_cache_entry *e,
 			    u32 n, u32 size)
@@ -422,12 +436,10 @@ static u32 np_kernel_refill(struct np_cache_set *set, struct np_cache_entry *e,
 		if (np_kregion_get(kp, &a, &r) || !r->owned) {
 			struct np_free f = { .offset = a.offset };
 
-			if (r) {
-				pthread_mutex_lock(&kp->lock);
-				np_kregion_put(kp, r);
-				pthread_mutex_unlock(&kp->lock);
-			}
-			ioctl(kp->fd, NP_IOC_FREE, &f);
+			if (r)
+				np_kernel_put(kp, r, a.offset);
+			else
+				ioctl(kp->fd, NP_IOC_FREE, &f);
 			continue;
 		}
 		np_kernel_note(kp, r, a.offset, a.capacity, false);
@@ -588,19 +600,6 @@ static int np_kernel_retain(struct np_pool *pool, void *ptr)
 	return 0;
 }
 
-/* Drop one reference of a buffer in the kernel, and the mapping's. */
-static int np_kernel_put(struct np_kpool *kp, struct np_kregion *r,
-			 uint64_t offset)
-{
-	struct np_free f = { .offset = offset };
-
-	if (ioctl(kp->fd, NP_IOC_FREE, &f))
-		return -errno;
-	pthread_mutex_lock(&kp->lock);
-	np_kregion_put(kp, r);
-	pthread_mutex_unlock(&kp->lock);
-	return 0;
-}
 
 /*
  * A free: an extra reference is dropped in the kernel; a chunk buffer is
