@@ -12,7 +12,7 @@
 #   make install    PREFIX=/usr/local
 #
 # The module itself is built by Kbuild (see ./Kbuild) from the same
-# kernel/ sources the library compiles in userspace.
+# kernel/core/ sources the library compiles in userspace.
 
 CC		?= gcc
 BUILD		?= build
@@ -28,15 +28,15 @@ WARN_FLAGS	:= -Wall -Wextra -Wshadow -Wmissing-prototypes -Wstrict-prototypes \
 		   -Wno-unused-parameter -Werror
 CFLAGS		?= -O2 -g
 ALL_CFLAGS	:= -std=gnu11 $(WARN_FLAGS) $(CFLAGS) $(SAN_FLAGS) -fPIC -pthread \
-		   -Ikernel -Iuapi -Iuserspace/include -Iuserspace/lib
+		   -Ikernel/core -Ikernel/env -Iuapi -Iuserspace/include -Iuserspace/lib
 LDLIBS		:= -pthread
 
-CORE_SRCS	:= kernel/chunk.c kernel/subpage.c kernel/chunk_list.c kernel/cache.c \
-		   kernel/arena.c kernel/region_map.c kernel/core.c
-LIB_SRCS	:= $(CORE_SRCS) userspace/lib/env_user.c userspace/lib/pool.c \
-		   userspace/lib/backend_local.c userspace/lib/backend_kernel.c
+NP_TOP		:= .
+include kernel/core/core.mk
+LIB_SRCS	:= $(patsubst ./%,%,$(NP_CORE_SRCS)) kernel/env/env_user.c \
+		   $(wildcard userspace/lib/*.c)
 LIB_OBJS	:= $(LIB_SRCS:%.c=$(BUILD)/%.o)
-HDRS		:= $(wildcard kernel/*.h uapi/linux/*.h userspace/include/*.h \
+HDRS		:= $(wildcard kernel/*/*.h uapi/linux/*.h userspace/include/*.h \
 			userspace/lib/*.h)
 
 UNIT_SRCS	:= $(wildcard tests/unit/*.c)
@@ -218,11 +218,10 @@ $(BUILD)/bench-guest-user: tests/bench/guest-user.c $(BUILD)/libnettypool.a
 run: deps all
 	bash scripts/run.sh
 
-# np_env_user.h is the userspace half of the environment: not kernel code.
+# The userspace half of the environment is not kernel code.
 lint:
-	bash scripts/lint.sh $(wildcard kernel/*.c) \
-		$(filter-out kernel/np_env_user.h,$(wildcard kernel/*.h)) \
-		uapi/linux/nettypool.h
+	bash scripts/lint.sh $(filter-out kernel/env/%_user.c kernel/env/%_user.h,\
+		$(wildcard kernel/*/*.c kernel/*/*.h)) uapi/linux/nettypool.h
 	@echo "sparse (C=2) and W=1 over the module:"
 	@out=$$($(MAKE) -s -C $(KDIR) M=$(CURDIR) C=2 W=1 modules 2>&1); \
 		echo "$$out"; ! echo "$$out" | grep -qiE 'warning|error'

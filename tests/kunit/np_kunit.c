@@ -25,12 +25,6 @@
 
 #define NP_KT_MAX_CHUNKS	4
 
-/*
- * The module-wide byte limit of nettypool.ko's module.c, which backing.c
- * reads; this module's own, 0 (none) but in np_kt_pool_limits().
- */
-u64 np_param_max_total_bytes;
-
 /* What a case made, undone by np_kt_exit() even when the case fails. */
 struct np_kt {
 	struct np_core *core;
@@ -52,7 +46,7 @@ static void np_kt_exit(struct kunit *test)
 		np_chunk_destroy(kt->chunks[--kt->nr_chunks]);
 	if (kt->core)
 		np_core_destroy(kt->core);
-	np_param_max_total_bytes = 0;
+	np_mem_set_limit(0);
 }
 
 /*
@@ -787,16 +781,16 @@ static void np_kt_pool_limits(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, np_core_free(core, b.addr), 0);
 
 	np_core_trim(core);	/* the 16-byte subpage kept the chunk */
-	KUNIT_EXPECT_EQ(test, np_backing_total_bytes(), 0ULL);
+	KUNIT_EXPECT_EQ(test, np_mem_total_bytes(), 0ULL);
 	core->cfg.max_bytes = 0;
-	np_param_max_total_bytes = 64 << 10;
+	np_mem_set_limit(64 << 10);
 	KUNIT_ASSERT_EQ(test, np_core_alloc(core, 32 << 10, GFP_KERNEL, &a), 0);
 	KUNIT_EXPECT_EQ(test, np_core_alloc(core, 64 << 10, GFP_KERNEL, &b),
 			-ENOMEM);
 	KUNIT_EXPECT_EQ(test, np_core_alloc(core, 100000, GFP_KERNEL, &b),
 			-ENOMEM);
 	KUNIT_EXPECT_EQ(test, np_core_free(core, a.addr), 0);
-	np_param_max_total_bytes = 0;
+	np_mem_set_limit(0);
 	KUNIT_ASSERT_EQ(test, np_core_alloc(core, 100000, GFP_KERNEL, &b), 0);
 	KUNIT_EXPECT_EQ(test, np_core_free(core, b.addr), 0);
 }

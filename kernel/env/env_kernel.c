@@ -1,36 +1,41 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Backing memory: the pages of a chunk or of a huge region, from the
- * buddy allocator.
+ * The kernel half of the environment (np_env.h): page blocks for regions,
+ * and per-CPU slots.
  *
- * A region is built from the largest blocks the buddy allocator will
- * give without working for them: order 10 (4 MiB, a whole default chunk)
- * first, then 9, 4 and 0, as drivers/dma-buf/heaps/system_heap.c does.
- * The high orders are asked for with __GFP_NORETRY | __GFP_NOWARN and no
- * reclaim, so a fragmented system answers quickly with smaller blocks
- * instead of compacting or warning; only order 0 may reclaim, and it
- * fails rather than wake the OOM killer (__GFP_RETRY_MAYFAIL): a pool's
- * request is never worth killing a process for. Every block
- * is a compound page (__GFP_COMP), so that each of its pages can be
- * mapped into userspace on its own with a reference of its own, and
- * zeroed (__GFP_ZERO), so fresh memory never shows anyone's old data.
- * Pools opened from userspace charge their pages to the opener's memory
- * cgroup (__GFP_ACCOUNT).
+ * Page blocks. A region is built from the largest blocks the buddy
+ * allocator will give without working for them: order 10 (4 MiB, a whole
+ * default chunk) first, then 9, 4 and 0, as drivers/dma-buf/heaps/
+ * system_heap.c does. The high orders are asked for with __GFP_NORETRY |
+ * __GFP_NOWARN and no reclaim, so a fragmented system answers quickly
+ * with smaller blocks instead of compacting or warning; only order 0 may
+ * reclaim, and it fails rather than wake the OOM killer
+ * (__GFP_RETRY_MAYFAIL): a pool's request is never worth killing a
+ * process for. Every block is a compound page (__GFP_COMP), so that each
+ * of its pages can be mapped into userspace on its own with a reference
+ * of its own, and zeroed (__GFP_ZERO), so fresh memory never shows
+ * anyone's old data. Pools opened from userspace charge their pages to
+ * the opener's memory cgroup (__GFP_ACCOUNT).
  *
  * In-kernel pools need addresses: a region that is a single block uses
  * the direct map, one made of several blocks is vmap()ed. Userspace
  * pools need none.
  *
- * A module-wide limit, max_total_bytes, caps the pages held by all pools
- * together.
+ * A limit set once by the module, np_mem_set_limit(), caps the pages held
+ * by all pools together.
  *
- * Locking: none; np_mem_alloc() runs with no lock held and may sleep
+ * Per-CPU slots. A pool's caches are one slot per possible CPU, made with
+ * the pool and freed with it; np_slots_for_each() visits every possible
+ * CPU's slot, online or not, so that a flush reaches the cache of a CPU
+ * that went offline too. The slots' own locks (in the core's struct
+ * np_cache) serialise their users.
+ *
+ * Locking: none here; np_mem_alloc() runs with no lock held and may sleep
  * when @gfp allows it.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
-#include "np_core.h"
-#include "np_module.h"
+#include "np_env.h"
 
 #include <linux/atomic.h>
 #include <linux/sched/signal.h>
@@ -39,20 +44,32 @@
 static const unsigned int np_block_orders[] = { 10, 9, 4, 0 };
 
 static atomic64_t np_total_bytes = ATOMIC64_INIT(0);
+static u64 np_total_limit;
 
 /**
- * np_backing_total_bytes() - bytes of pages held by all pools
+ * np_mem_set_limit() - cap the pages all pools hold together
+ * @bytes: the cap; 0 for none.
+ *
+ * Called before the first region is obtained.
+ */
+void np_mem_set_limit(u64 bytes)
+{
+	np_total_limit = bytes;
+}
+
+/**
+ * np_mem_total_bytes() - bytes of pages held by all pools
  *
  * Return: the sum over every live region.
  */
-u64 np_backing_total_bytes(void)
+u64 np_mem_total_bytes(void)
 {
 	return atomic64_read(&np_total_bytes);
 }
 
-static bool np_backing_charge(size_t size)
+static bool np_mem_charge(size_t size)
 {
-	u64 limit = np_param_max_total_bytes;
+	u64 limit = np_total_limit;
 
 	if (atomic64_add_return(size, &np_total_bytes) <= limit || !limit)
 		return true;
@@ -119,7 +136,7 @@ int np_mem_alloc(struct np_mem *mem, size_t size, unsigned int flags,
 	struct page *page;
 
 	/* more than the machine has can only fail, and must fail quietly */
-	if (nr_pages > totalram_pages() || !np_backing_charge(size))
+	if (nr_pages > totalram_pages() || !np_mem_charge(size))
 		return -ENOMEM;
 	if (flags & NP_MEM_ACCOUNT)
 		gfp |= __GFP_ACCOUNT;
@@ -177,4 +194,58 @@ void np_mem_free(struct np_mem *mem)
 	kvfree(mem->pages);
 	atomic64_sub(mem->size, &np_total_bytes);
 	mem->pages = NULL;
+}
+
+/**
+ * np_slots_init() - make one zeroed slot per possible CPU
+ * @set: the set.
+ * @size: bytes per slot.
+ * @init: called on every slot before the set is used.
+ * @flush: called on every slot by np_slots_fini().
+ * @arg: passed to @init and @flush.
+ * @gfp: GFP_KERNEL, with __GFP_ACCOUNT to charge the slots to the caller's
+ *	memory cgroup.
+ *
+ * Return: 0, or -ENOMEM.
+ */
+int np_slots_init(struct np_slots *set, size_t size,
+		  void (*init)(void *slot, void *arg),
+		  void (*flush)(void *slot, void *arg), void *arg, gfp_t gfp)
+{
+	unsigned int cpu;
+
+	set->slots = __alloc_percpu_gfp(size, SMP_CACHE_BYTES, np_meta_gfp(gfp));
+	if (!set->slots)
+		return -ENOMEM;
+	set->flush = flush;
+	set->arg = arg;
+	for_each_possible_cpu(cpu)
+		init(per_cpu_ptr(set->slots, cpu), arg);
+	return 0;
+}
+
+/**
+ * np_slots_for_each() - call a function on every CPU's slot
+ * @set: the set.
+ * @fn: the function; it takes the slot's own lock if it needs it.
+ * @arg: passed to @fn.
+ */
+void np_slots_for_each(struct np_slots *set,
+		       void (*fn)(void *slot, void *arg), void *arg)
+{
+	unsigned int cpu;
+
+	for_each_possible_cpu(cpu)
+		fn(per_cpu_ptr(set->slots, cpu), arg);
+}
+
+/**
+ * np_slots_fini() - flush every slot and free the set
+ * @set: a set no one uses any more.
+ */
+void np_slots_fini(struct np_slots *set)
+{
+	np_slots_for_each(set, set->flush, set->arg);
+	free_percpu(set->slots);
+	set->slots = NULL;
 }

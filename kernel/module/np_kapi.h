@@ -16,7 +16,7 @@
 #include <linux/gfp.h>
 #include <linux/types.h>
 
-#include "../uapi/linux/nettypool.h"
+#include <linux/nettypool.h>
 
 struct np_pool;
 

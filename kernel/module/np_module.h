@@ -86,7 +86,6 @@ static inline bool np_leak_enabled(const struct np_pool *pool)
 }
 
 /* module.c */
-extern u64 np_param_max_total_bytes;
 extern struct mutex np_pools_lock;
 extern struct list_head np_pools;
 extern u64 np_leaked_on_close;
@@ -108,9 +107,6 @@ void np_leak_track_put(struct np_leak *leak, u64 addr, bool freed);
 void np_leak_track_touch(struct np_leak *leak, u64 addr, bool retain);
 void np_leak_show(struct seq_file *m, struct np_pool *pool);
 u64 np_leak_report(struct np_pool *pool);
-
-/* backing.c */
-u64 np_backing_total_bytes(void);
 
 /* device.c */
 int np_device_init(void);

@@ -137,6 +137,8 @@ struct np_mem {
 int np_mem_alloc(struct np_mem *mem, size_t size, unsigned int flags,
 		 gfp_t gfp);
 void np_mem_free(struct np_mem *mem);
+void np_mem_set_limit(u64 bytes);
+u64 np_mem_total_bytes(void);
 
 static inline void *np_mem_addr(const struct np_mem *mem)
 {

@@ -84,7 +84,7 @@ module_param_cb(leak_detection, &np_leak_param_ops, &np_param_leak_detection,
 		0644);
 MODULE_PARM_DESC(leak_detection, "default leak detection of new pools: disabled, simple (1 in 128), advanced, paranoid (simple)");
 
-u64 np_param_max_total_bytes;
+static u64 np_param_max_total_bytes;
 module_param_named(max_total_bytes, np_param_max_total_bytes, ullong, 0444);
 MODULE_PARM_DESC(max_total_bytes, "bytes of pages all pools together may hold (0: no limit)");
 
@@ -245,6 +245,7 @@ static int __init np_init(void)
 		return ret;
 	}
 	np_default_config = cfg;
+	np_mem_set_limit(np_param_max_total_bytes);
 	ret = cpuhp_setup_state_nocalls(CPUHP_BP_PREPARE_DYN, "nettypool:dead",
 					NULL, np_cpu_dead);
 	if (ret < 0)
@@ -269,7 +270,7 @@ static void __exit np_exit(void)
 	np_debugfs_exit();
 	cpuhp_remove_state_nocalls(np_cpuhp_state);
 	WARN_ON(!list_empty(&np_pools));
-	WARN_ON(np_backing_total_bytes());
+	WARN_ON(np_mem_total_bytes());
 }
 
 module_init(np_init);
