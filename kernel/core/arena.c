@@ -46,6 +46,17 @@
  * through a "dead" list the caller destroys once the lock is dropped.
  */
 #include "np_core.h"
+#include "np_tables.h"
+
+#define NP_LIST_BOUNDS(id, name, key, min, max, range) [id] = { name, min, max },
+static const struct {
+	const char *name;
+	int min_usage;
+	int max_usage;
+} np_chunk_list_bounds[NP_NR_CHUNK_LISTS] = {
+	NP_CHUNK_LISTS(NP_LIST_BOUNDS)
+};
+#undef NP_LIST_BOUNDS
 
 /**
  * np_arena_init() - set up an empty arena
@@ -68,22 +79,14 @@ void np_arena_init(struct np_arena *arena, struct np_core *core,
 	for (i = 0; i < NP_MAX_SMALL_POOLS; i++)
 		np_subpage_head_init(&arena->small_pools[i]);
 
-	np_chunk_list_init(&q[NP_Q100], arena, NULL, 100, INT_MAX, chunk_size,
-			   "q100");
-	np_chunk_list_init(&q[NP_Q075], arena, &q[NP_Q100], 75, 100, chunk_size,
-			   "q075");
-	np_chunk_list_init(&q[NP_Q050], arena, &q[NP_Q075], 50, 100, chunk_size,
-			   "q050");
-	np_chunk_list_init(&q[NP_Q025], arena, &q[NP_Q050], 25, 75, chunk_size,
-			   "q025");
-	np_chunk_list_init(&q[NP_Q000], arena, &q[NP_Q025], 1, 50, chunk_size,
-			   "q000");
-	np_chunk_list_init(&q[NP_QINIT], arena, &q[NP_Q000], INT_MIN, 25,
-			   chunk_size, "qInit");
-	q[NP_Q100].prev_list = &q[NP_Q075];
-	q[NP_Q075].prev_list = &q[NP_Q050];
-	q[NP_Q050].prev_list = &q[NP_Q025];
-	q[NP_Q025].prev_list = &q[NP_Q000];
+	for (i = 0; i < NP_NR_CHUNK_LISTS; i++)
+		np_chunk_list_init(&q[i], arena,
+				   i + 1 < NP_NR_CHUNK_LISTS ? &q[i + 1] : NULL,
+				   np_chunk_list_bounds[i].min_usage,
+				   np_chunk_list_bounds[i].max_usage, chunk_size,
+				   np_chunk_list_bounds[i].name);
+	for (i = NP_Q025; i < NP_NR_CHUNK_LISTS; i++)
+		q[i].prev_list = &q[i - 1];
 	q[NP_Q000].prev_list = NULL;
 	q[NP_QINIT].prev_list = &q[NP_QINIT];
 }

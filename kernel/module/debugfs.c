@@ -25,15 +25,18 @@
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 #include "np_module.h"
+#include "np_tables.h"
 
 #include <linux/debugfs.h>
 #include <linux/seq_file.h>
 
 static struct dentry *np_debugfs_root;
 
-static const char *const np_list_names[NP_NR_CHUNK_LISTS] = {
-	"qinit", "q000", "q025", "q050", "q075", "q100",
+#define NP_LIST_KEY(id, name, key, min, max, range) [id] = key,
+static const char *const np_list_keys[NP_NR_CHUNK_LISTS] = {
+	NP_CHUNK_LISTS(NP_LIST_KEY)
 };
+#undef NP_LIST_KEY
 
 static void np_stats_add(struct np_stats *sum, const struct np_stats *st)
 {
@@ -45,19 +48,14 @@ static void np_stats_add(struct np_stats *sum, const struct np_stats *st)
 		dst[i] += src[i];
 }
 
-#define NP_STAT(field) { #field, offsetof(struct np_stats, field) }
-
+#define NP_STAT(field) { #field, offsetof(struct np_stats, field) },
 static const struct {
 	const char *name;
 	size_t offset;
 } np_stat_fields[] = {
-	NP_STAT(page_size), NP_STAT(chunk_size), NP_STAT(n_arenas),
-	NP_STAT(chunks), NP_STAT(huge_regions), NP_STAT(bytes_reserved),
-	NP_STAT(bytes_active), NP_STAT(bytes_cached), NP_STAT(alloc_tiny),
-	NP_STAT(alloc_small), NP_STAT(alloc_normal), NP_STAT(alloc_huge),
-	NP_STAT(free_tiny), NP_STAT(free_small), NP_STAT(free_normal),
-	NP_STAT(free_huge), NP_STAT(cache_hits), NP_STAT(active_buffers),
+	NP_STATS_FIELDS(NP_STAT)
 };
+#undef NP_STAT
 
 static void np_stats_show(struct seq_file *m, const struct np_stats *st)
 {
@@ -68,7 +66,7 @@ static void np_stats_show(struct seq_file *m, const struct np_stats *st)
 			   *(const __u64 *)((const char *)st +
 					    np_stat_fields[i].offset));
 	for (i = 0; i < NP_NR_CHUNK_LISTS; i++)
-		seq_printf(m, "chunklist_%s: %llu\n", np_list_names[i],
+		seq_printf(m, "chunklist_%s: %llu\n", np_list_keys[i],
 			   st->chunklist_chunks[i]);
 	seq_printf(m, "leaked_on_close: %llu\n", st->leaked_on_close);
 }

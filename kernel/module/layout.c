@@ -50,6 +50,7 @@
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 #include "np_module.h"
+#include "np_tables.h"
 
 #include <linux/ctype.h>
 #include <linux/debugfs.h>
@@ -58,9 +59,11 @@
 /* Chunks per list, subpages per class, huge regions, arenas drawn. */
 #define NP_LAYOUT_MAX		16
 
+#define NP_LIST_RANGE(id, name, key, min, max, range) [id] = range,
 static const char *const np_layout_list_ranges[NP_NR_CHUNK_LISTS] = {
-	"[MIN,25)", "[1,50)", "[25,75)", "[50,100)", "[75,100)", "[100,MAX]",
+	NP_CHUNK_LISTS(NP_LIST_RANGE)
 };
+#undef NP_LIST_RANGE
 
 /* A string from outside (a pool's name, a comm) inside a quoted label. */
 static void np_layout_puts(struct seq_file *m, const char *s)

@@ -32,6 +32,7 @@
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 #include "np_module.h"
+#include "np_tables.h"
 
 #include <linux/hash.h>
 #include <linux/jiffies.h>
@@ -45,12 +46,11 @@
 #define NP_LEAK_SAMPLE		128
 #define NP_LEAK_RECORDS		4
 
+#define NP_LEAK_NAME(level, name) [level] = name,
 static const char *const np_leak_level_names[] = {
-	[NP_LEAK_DISABLED] = "disabled",
-	[NP_LEAK_SIMPLE] = "simple",
-	[NP_LEAK_ADVANCED] = "advanced",
-	[NP_LEAK_PARANOID] = "paranoid",
+	NP_LEAK_LEVELS(NP_LEAK_NAME)
 };
+#undef NP_LEAK_NAME
 
 /**
  * np_leak_level_name() - the name of a level
