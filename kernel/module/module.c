@@ -173,15 +173,15 @@ u64 np_pool_release(struct np_pool *pool)
 }
 
 /**
- * np_pool_drop() - drop a reference of a buffer, telling the leak detector
+ * np_pool_free_addr() - free a buffer (drop a reference), telling the leak detector
  * @pool: the pool.
  * @addr: the buffer's key.
  *
  * Return: 0, or -EINVAL when no live buffer starts at @addr.
  */
-int np_pool_drop(struct np_pool *pool, u64 addr)
+int np_pool_free_addr(struct np_pool *pool, u64 addr)
 {
-	int ret = np_core_put(pool->core, addr);
+	int ret = np_core_free(pool->core, addr);
 
 	if (ret >= 0 && np_leak_enabled(pool))
 		np_leak_track_put(&pool->leak, addr, ret);
@@ -189,13 +189,13 @@ int np_pool_drop(struct np_pool *pool, u64 addr)
 }
 
 /**
- * np_pool_ref() - add a reference to a buffer, telling the leak detector
+ * np_pool_retain_addr() - retain a buffer, telling the leak detector
  * @pool: the pool.
  * @addr: the buffer's key.
  *
  * Return: 0 or the error of np_core_retain().
  */
-int np_pool_ref(struct np_pool *pool, u64 addr)
+int np_pool_retain_addr(struct np_pool *pool, u64 addr)
 {
 	int ret = np_core_retain(pool->core, addr);
 

@@ -56,6 +56,7 @@
 #include <unistd.h>
 
 #include "np_lib.h"
+#include "np_cache.h"
 #include "np_core.h"
 
 #define NP_IDLE_MAX	8
@@ -365,7 +366,7 @@ static struct np_kpool *np_cache_set_kpool(struct np_cache_set *set)
 #define NP_BATCH_MAX	64	/* operations per NP_IOC_BATCH */
 
 /* Give buffers no one owns back to the kernel, NP_BATCH_MAX at a time. */
-static void np_kernel_release(struct np_cache_set *set,
+static void np_kernel_flush(struct np_cache_set *set,
 			      struct np_cache_entry *e, u32 n, u32 size)
 {
 	struct np_kpool *kp = np_cache_set_kpool(set);
@@ -451,7 +452,7 @@ static u32 np_kernel_refill(struct np_cache_set *set, struct np_cache_entry *e,
 }
 
 static const struct np_cache_ops np_kernel_cache_ops = {
-	.release = np_kernel_release,
+	.flush = np_kernel_flush,
 	.refill = np_kernel_refill,
 };
 
@@ -628,7 +629,7 @@ static int np_kernel_free(struct np_pool *pool, void *ptr)
 		return -EINVAL;
 	if (!np_cache_put(&kp->caches,
 			  np_read_once(r->page_cap[in >> kp->page_shift]), &e))
-		np_kernel_release(&kp->caches, &e, 1, 0);
+		np_kernel_flush(&kp->caches, &e, 1, 0);
 	return 0;
 }
 
