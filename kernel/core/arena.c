@@ -40,8 +40,9 @@
  * buffer whose bit is clear (cached, or being freed) as not live.
  *
  * Locking: arena->lock protects the lists, every chunk in them, the
- * subpage pools, the refs and the counters; nr_refs is also read without
- * it, to send the frees of possibly retained buffers here. It is taken
+ * subpage pools, the refs and the counters; np_refs_any() of the refs is
+ * also read without it, to send the frees of possibly retained buffers
+ * here. It is taken
  * with the read side of the pool's region lock held, or with no lock
  * held; chunks leave the arena through a list of retired regions that
  * the caller takes out of the map (np_regions_remove()) once the lock is
@@ -259,32 +260,6 @@ int np_arena_alloc(struct np_arena *arena, u64 norm, gfp_t gfp,
 	return 0;
 }
 
-static struct np_ref **np_arena_ref_slot(struct np_arena *arena, u64 addr)
-{
-	u64 hash = (addr >> 4) * 0x9e3779b97f4a7c15ULL;
-	struct np_ref **slot = &arena->refs[hash >> 58];
-
-	while (*slot && (*slot)->addr != addr)
-		slot = &(*slot)->next;
-	return slot;
-}
-
-/* Drop one extra reference of addr; false when it has none. */
-static bool np_arena_drop_ref(struct np_arena *arena, u64 addr)
-{
-	struct np_ref **slot = np_arena_ref_slot(arena, addr);
-	struct np_ref *ref = *slot;
-
-	if (!ref)
-		return false;
-	if (--ref->extra == 0) {
-		*slot = ref->next;
-		np_write_once(arena->nr_refs, arena->nr_refs - 1);
-		np_meta_free(ref);
-	}
-	return true;
-}
-
 /* Give a claimed buffer back to its chunk; under the arena lock. */
 static void np_arena_give_back(struct np_arena *arena, struct np_chunk *chunk,
 			       u64 handle, u32 capacity,
@@ -326,8 +301,7 @@ int np_arena_free(struct np_arena *arena, struct np_chunk *chunk, u64 offset,
 		np_unlock(&arena->lock);
 		return -EINVAL;
 	}
-	if (arena->nr_refs &&
-	    np_arena_drop_ref(arena, chunk->region.key + offset)) {
+	if (np_refs_drop(&arena->refs, chunk->region.key + offset)) {
 		np_unlock(&arena->lock);
 		return 0;
 	}
@@ -374,29 +348,15 @@ void np_arena_free_claimed(struct np_arena *arena, struct np_chunk *chunk,
 int np_arena_retain(struct np_arena *arena, struct np_chunk *chunk,
 		    u64 offset, struct np_ref **spare)
 {
-	u64 addr = chunk->region.key + offset;
-	struct np_ref **slot;
 	u32 capacity;
 	u64 handle;
-	int ret = 0;
+	int ret = -EINVAL;
 
 	np_lock(&arena->lock);
-	if (!np_chunk_lookup(chunk, offset, &handle, &capacity) ||
-	    !np_chunk_is_owned(chunk, offset)) {
-		ret = -EINVAL;
-	} else {
-		slot = np_arena_ref_slot(arena, addr);
-		if (!*slot) {
-			*slot = *spare;
-			(*slot)->addr = addr;
-			*spare = NULL;
-			np_write_once(arena->nr_refs, arena->nr_refs + 1);
-		}
-		if ((*slot)->extra == U32_MAX - 1)
-			ret = -EOVERFLOW;
-		else
-			(*slot)->extra++;
-	}
+	if (np_chunk_lookup(chunk, offset, &handle, &capacity) &&
+	    np_chunk_is_owned(chunk, offset))
+		ret = np_refs_add(&arena->refs, chunk->region.key + offset,
+				  spare);
 	np_unlock(&arena->lock);
 	return ret;
 }
@@ -530,16 +490,7 @@ void np_arena_add_stats(struct np_arena *arena, struct np_stats *st)
  */
 u64 np_arena_fini(struct np_arena *arena)
 {
-	struct np_ref *ref;
-	unsigned int i;
-
-	for (i = 0; i < NP_REF_BUCKETS; i++) {
-		while ((ref = arena->refs[i])) {
-			arena->refs[i] = ref->next;
-			np_meta_free(ref);
-		}
-	}
-	arena->nr_refs = 0;
+	np_refs_fini(&arena->refs);
 	np_lock_destroy(&arena->lock);
 	return arena->stats.active_buffers;
 }

@@ -421,7 +421,7 @@ int np_core_free(struct np_core *core, u64 addr)
 	arena = region->arena;
 	chunk = np_region_chunk(region);
 	offset = addr - region->key;
-	if (np_read_once(arena->nr_refs)) {
+	if (np_refs_any(&arena->refs)) {
 		ret = np_arena_free(arena, chunk, offset, &retired);
 	} else {
 		ret = np_chunk_claim(chunk, offset) ? 1 : -EINVAL;

@@ -9,6 +9,7 @@
 
 #include "np_core.h"
 #include "np_cache.h"
+#include "np_refs.h"
 
 /* size_class.c: derived from the effective configuration at pool creation */
 
@@ -284,15 +285,6 @@ struct np_arena_counters {
 	u64 chunks;
 };
 
-/* Buffers retained more than once: an entry per buffer, hashed by address. */
-#define NP_REF_BUCKETS		64
-
-struct np_ref {
-	struct np_ref *next;
-	u64 addr;
-	u32 extra;
-};
-
 /**
  * struct np_arena - one independent allocator
  * @lock: protects everything below and every chunk the arena owns.
@@ -305,8 +297,7 @@ struct np_ref {
  * @small_pools: subpage pool heads, 512 B .. page_size / 2.
  * @lists: the six chunk lists, in enum np_chunk_list_id order.
  * @spare: the emptied chunk kept by keep_empty_chunks, or NULL.
- * @refs: extra references of buffers retained more than once, hashed.
- * @nr_refs: entries in @refs.
+ * @refs: extra references of buffers retained more than once.
  * @stats: counters.
  */
 struct np_arena {
@@ -319,8 +310,7 @@ struct np_arena {
 	struct np_subpage small_pools[NP_MAX_SMALL_POOLS];
 	struct np_chunk_list lists[NP_NR_CHUNK_LISTS];
 	struct np_chunk *spare;
-	struct np_ref *refs[NP_REF_BUCKETS];
-	u64 nr_refs;
+	struct np_refs refs;
 	struct np_arena_counters stats;
 };
 

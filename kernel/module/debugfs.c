@@ -2,7 +2,7 @@
 /*
  * debugfs: everything inside nettypool, on demand.
  *
- *   /sys/kernel/debug/nettypool/stats     the contract's counters summed
+ *   /sys/kernel/debug/nettypool/stats     struct np_stats's counters summed
  *                                         over every pool, plus "pools"
  *   /sys/kernel/debug/nettypool/pools     one row per pool
  *   /sys/kernel/debug/nettypool/leaks     the buffers the leak detector

@@ -22,6 +22,7 @@
 #include <linux/cpuhotplug.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
+#include <linux/stringify.h>
 
 static unsigned int np_param_page_size = NP_PAGE_SIZE_DEFAULT;
 module_param_named(page_size, np_param_page_size, uint, 0444);
@@ -35,17 +36,20 @@ static unsigned int np_param_n_arenas;
 module_param_named(n_arenas, np_param_n_arenas, uint, 0444);
 MODULE_PARM_DESC(n_arenas, "default arenas per pool (0: one per online CPU)");
 
-static int np_param_tiny_cache = 512;
+static int np_param_tiny_cache = NP_TINY_CACHE_DEFAULT;
 module_param_named(tiny_cache, np_param_tiny_cache, int, 0444);
-MODULE_PARM_DESC(tiny_cache, "default cache entries per tiny size class, -1 = off (512)");
+MODULE_PARM_DESC(tiny_cache, "default cache entries per tiny size class, -1 = off ("
+		 __stringify(NP_TINY_CACHE_DEFAULT) ")");
 
-static int np_param_small_cache = 256;
+static int np_param_small_cache = NP_SMALL_CACHE_DEFAULT;
 module_param_named(small_cache, np_param_small_cache, int, 0444);
-MODULE_PARM_DESC(small_cache, "default cache entries per small size class, -1 = off (256)");
+MODULE_PARM_DESC(small_cache, "default cache entries per small size class, -1 = off ("
+		 __stringify(NP_SMALL_CACHE_DEFAULT) ")");
 
-static int np_param_normal_cache = 64;
+static int np_param_normal_cache = NP_NORMAL_CACHE_DEFAULT;
 module_param_named(normal_cache, np_param_normal_cache, int, 0444);
-MODULE_PARM_DESC(normal_cache, "default cache entries per normal size class, -1 = off (64)");
+MODULE_PARM_DESC(normal_cache, "default cache entries per normal size class, -1 = off ("
+		 __stringify(NP_NORMAL_CACHE_DEFAULT) ")");
 
 static int np_param_keep_empty_chunks = 1;
 module_param_named(keep_empty_chunks, np_param_keep_empty_chunks, int, 0444);

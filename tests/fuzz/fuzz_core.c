@@ -683,9 +683,9 @@ static void fz_check(bool full)
 				refs_in_arena[b->arena]++;
 		}
 		for (a = 0; a < core->n_arenas; a++)
-			CHECK(core->arenas[a].nr_refs == refs_in_arena[a],
-			      "arena %u: nr_refs %llu, model %llu", a,
-			      ULL(core->arenas[a].nr_refs), ULL(refs_in_arena[a]));
+			CHECK(core->arenas[a].refs.nr == refs_in_arena[a],
+			      "arena %u: refs.nr %llu, model %llu", a,
+			      ULL(core->arenas[a].refs.nr), ULL(refs_in_arena[a]));
 		(void)seen_chunks;
 	}
 }
