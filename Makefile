@@ -45,7 +45,7 @@ CHECK_LIBS	:= $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubu
 
 DEMO		:= $(BUILD)/nettypool-demo
 
-.PHONY: all lib tools module bench check check-unit check-install check-asan check-valgrind check-tsan check-fuzz fuzz fuzz-ioctl check-debug \
+.PHONY: all lib tools module bench check check-layers check-unit check-install check-asan check-valgrind check-tsan check-fuzz fuzz fuzz-ioctl check-debug \
 	check-guest run lint install clean deps
 
 all: lib tools module
@@ -105,6 +105,7 @@ deps:
 # prints the closing "N passed, N failed" line and fails if any failed.
 check: deps
 	@rm -rf $(BUILD)/results && mkdir -p $(BUILD)/results
+	-$(MAKE) --no-print-directory check-layers
 	-$(MAKE) --no-print-directory check-unit
 	-$(MAKE) --no-print-directory check-install
 	-$(MAKE) --no-print-directory check-asan
@@ -113,6 +114,11 @@ check: deps
 	-$(MAKE) --no-print-directory check-fuzz
 	-$(MAKE) --no-print-directory check-guest
 	@bash tests/summary.sh $(BUILD)/results
+
+# The architecture: the core's includes and layers (scripts/check-layers.sh).
+check-layers:
+	@mkdir -p $(BUILD)/results
+	bash scripts/check-layers.sh $(BUILD)/results/layers
 
 check-unit: $(BUILD)/unit-tests
 	@mkdir -p $(BUILD)/results
@@ -220,6 +226,7 @@ run: deps all
 
 # The userspace half of the environment is not kernel code.
 lint:
+	bash scripts/check-layers.sh
 	bash scripts/lint.sh $(filter-out kernel/env/%_user.c kernel/env/%_user.h,\
 		$(wildcard kernel/*/*.c kernel/*/*.h)) uapi/linux/nettypool.h
 	@echo "sparse (C=2) and W=1 over the module:"

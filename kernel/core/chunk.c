@@ -109,27 +109,6 @@ u32 np_chunk_run_offset(const struct np_chunk *chunk, u32 id)
 	return (id ^ (1U << shift)) * np_chunk_run_length(chunk, id);
 }
 
-/**
- * np_depth_map_create() - the depth of every node of a tree
- * @max_order: depth of the leaves.
- * @gfp: how to allocate it.
- *
- * Return: a byte array of 2 << max_order entries (entry 0 unused), or
- * NULL. It is also the memory_map of an entirely free chunk.
- */
-u8 *np_depth_map_create(u32 max_order, gfp_t gfp)
-{
-	u8 *map = np_meta_zalloc((size_t)2 << max_order, gfp);
-	u32 d, p, id = 1;
-
-	if (!map)
-		return NULL;
-	for (d = 0; d <= max_order; d++)
-		for (p = 0; p < 1U << d; p++)
-			map[id++] = (u8)d;
-	return map;
-}
-
 /* Bytes of the owned bitmap: a bit per 16 bytes, whole words. */
 static size_t np_chunk_owned_size(const struct np_geometry *geo)
 {

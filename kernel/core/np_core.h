@@ -5,20 +5,23 @@
  * header is what the code around the core (kernel/module/, the library)
  * may use of it; np_core_internal.h is the core's own.
  *
- * Layers, each calling only the ones below it:
+ * Layers: each file calls only the files listed below it (make lint
+ * holds the core to this list, scripts/check-layers.sh):
  *
  *   core.c        struct np_core, a pool: configuration, the entry points
- *                 below, huge buffers; caches (cache.c) in front of
+ *                 below, huge buffers
  *   visit.c       what outsiders read of a pool, through np_core_visit()
+ *   cache.c       caches of freed buffers in front of the arenas
  *   arena.c       struct np_arena: an independent allocator with its own
  *                 chunk lists and subpage pools
- *   region.c      the regions of a pool (chunks and huge regions): their
- *                 map by address (region_map.c), the byte limit, how
- *                 they are obtained, retired and released
+ *   region.c      the regions of a pool (chunks and huge regions): the
+ *                 byte limit, how they are obtained, retired and released
+ *   region_map.c  the regions by address
  *   chunk_list.c  struct np_chunk_list: chunks grouped by usage
  *   chunk.c       struct np_chunk: page_size << max_order bytes split by a
  *                 buddy tree into runs of pages
  *   subpage.c     struct np_subpage: one page split into equal elements
+ *   refs.c        extra references of retained buffers
  *   size_class.c  sizes, size classes and the pool's geometry
  * and under all of them the environment, np_env.h.
  *
@@ -32,10 +35,11 @@
  * A buffer has one reference when allocated; np_core_retain() adds one,
  * np_core_free() drops one and frees the buffer with the last.
  *
- * A region leaves use in two steps: it is retired (taken out of its
- * arena and of the map, so no one finds it any more), then released (its
- * pages and metadata given back). Releasing may sleep; the owner's
- * release hook may defer it to a context that can.
+ * A region leaves use in steps: it is retired (taken out of its arena,
+ * or its huge buffer freed), removed from the map, so that no lookup
+ * finds it any more, and released: its pages and metadata given back.
+ * Releasing may sleep; the owner's release hook may defer it to a
+ * context that can.
  *
  * Locking. Every lock of the core, in the order they nest:
  *

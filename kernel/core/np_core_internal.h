@@ -41,6 +41,7 @@ struct np_geometry {
 int np_geometry_init(struct np_geometry *geo, const struct np_config *cfg,
 		     gfp_t gfp);
 void np_geometry_fini(struct np_geometry *geo);
+u8 *np_depth_map_create(u32 max_order, gfp_t gfp);
 enum np_size_class np_size_class(const struct np_geometry *geo, u64 norm);
 
 /* subpage.c */
@@ -126,7 +127,6 @@ struct np_chunk {
 	u8 unusable;
 };
 
-u8 *np_depth_map_create(u32 max_order, gfp_t gfp);
 struct np_chunk *np_chunk_create(const struct np_geometry *geo, gfp_t gfp);
 void np_chunk_destroy(struct np_chunk *chunk);
 bool np_chunk_allocate(struct np_chunk *chunk, u64 norm,

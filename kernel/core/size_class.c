@@ -47,6 +47,27 @@ enum np_size_class np_size_class(const struct np_geometry *geo, u64 norm)
 }
 
 /**
+ * np_depth_map_create() - the depth of every node of a tree
+ * @max_order: depth of the leaves.
+ * @gfp: how to allocate it.
+ *
+ * Return: a byte array of 2 << max_order entries (entry 0 unused), or
+ * NULL. It is also the memory_map of an entirely free chunk.
+ */
+u8 *np_depth_map_create(u32 max_order, gfp_t gfp)
+{
+	u8 *map = np_meta_zalloc((size_t)2 << max_order, gfp);
+	u32 d, p, id = 1;
+
+	if (!map)
+		return NULL;
+	for (d = 0; d <= max_order; d++)
+		for (p = 0; p < 1U << d; p++)
+			map[id++] = (u8)d;
+	return map;
+}
+
+/**
  * np_geometry_init() - derive a pool's geometry from its configuration
  * @geo: filled in.
  * @cfg: an effective configuration (np_config_resolve()).
