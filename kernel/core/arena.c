@@ -51,16 +51,6 @@
 #include "np_core_internal.h"
 #include "np_tables.h"
 
-#define NP_LIST_BOUNDS(id, name, key, min, max, range) [id] = { name, min, max },
-static const struct {
-	const char *name;
-	int min_usage;
-	int max_usage;
-} np_chunk_list_bounds[NP_NR_CHUNK_LISTS] = {
-	NP_CHUNK_LISTS(NP_LIST_BOUNDS)
-};
-#undef NP_LIST_BOUNDS
-
 /**
  * np_arena_init() - set up an empty arena
  * @arena: zeroed memory for the arena.
@@ -90,9 +80,9 @@ void np_arena_init(struct np_arena *arena, const struct np_geometry *geo,
 	for (i = 0; i < NP_NR_CHUNK_LISTS; i++)
 		np_chunk_list_init(&q[i],
 				   i + 1 < NP_NR_CHUNK_LISTS ? &q[i + 1] : NULL,
-				   np_chunk_list_bounds[i].min_usage,
-				   np_chunk_list_bounds[i].max_usage, chunk_size,
-				   np_chunk_list_bounds[i].name);
+				   np_chunk_list_info[i].min_usage,
+				   np_chunk_list_info[i].max_usage, chunk_size,
+				   np_chunk_list_info[i].name);
 	for (i = NP_Q025; i < NP_NR_CHUNK_LISTS; i++)
 		q[i].prev_list = &q[i - 1];
 	q[NP_Q000].prev_list = NULL;

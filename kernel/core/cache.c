@@ -57,8 +57,8 @@ static int np_cache_bin(const struct np_cache_set *set, u64 norm)
 }
 
 /* Give the n oldest entries of a bin back to the owner. */
-static void np_cache_flush_bin(struct np_cache_set *set, struct np_cache *cache,
-			     unsigned int i, u32 n)
+static void np_cache_flush_bin(struct np_cache_set *set,
+			       struct np_cache *cache, unsigned int i, u32 n)
 {
 	struct np_cache_bin *bin = &cache->bins[i];
 

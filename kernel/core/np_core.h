@@ -23,6 +23,7 @@
  *   subpage.c     struct np_subpage: one page split into equal elements
  *   refs.c        extra references of retained buffers
  *   size_class.c  sizes, size classes and the pool's geometry
+ *   tables.c      the facts of np_tables.h: chunk lists, counters, names
  * and under all of them the environment, np_env.h.
  *
  * Buffers are named by a 64-bit address, the "key" of their first byte:

@@ -266,7 +266,7 @@ void np_regions_fini(struct np_regions *regions);
 int np_regions_add(struct np_regions *regions, struct np_region *region,
 		   gfp_t gfp);
 void np_regions_remove(struct np_regions *regions,
-			struct np_region *retired);
+		       struct np_region *retired);
 void np_regions_release(struct np_regions *regions,
 			struct np_region *retired);
 struct np_region *np_regions_find(struct np_regions *regions, u64 addr);

@@ -33,12 +33,6 @@
 
 static struct dentry *np_debugfs_root;
 
-#define NP_LIST_KEY(id, name, key, min, max, range) [id] = key,
-static const char *const np_list_keys[NP_NR_CHUNK_LISTS] = {
-	NP_CHUNK_LISTS(NP_LIST_KEY)
-};
-#undef NP_LIST_KEY
-
 static void np_stats_add(struct np_stats *sum, const struct np_stats *st)
 {
 	const __u64 *src = (const __u64 *)st;
@@ -49,25 +43,16 @@ static void np_stats_add(struct np_stats *sum, const struct np_stats *st)
 		dst[i] += src[i];
 }
 
-#define NP_STAT(field) { #field, offsetof(struct np_stats, field) },
-static const struct {
-	const char *name;
-	size_t offset;
-} np_stat_fields[] = {
-	NP_STATS_FIELDS(NP_STAT)
-};
-#undef NP_STAT
-
 static void np_stats_show(struct seq_file *m, const struct np_stats *st)
 {
 	unsigned int i;
 
-	for (i = 0; i < ARRAY_SIZE(np_stat_fields); i++)
+	for (i = 0; i < np_nr_stat_fields; i++)
 		seq_printf(m, "%s: %llu\n", np_stat_fields[i].name,
 			   *(const __u64 *)((const char *)st +
 					    np_stat_fields[i].offset));
 	for (i = 0; i < NP_NR_CHUNK_LISTS; i++)
-		seq_printf(m, "chunklist_%s: %llu\n", np_list_keys[i],
+		seq_printf(m, "chunklist_%s: %llu\n", np_chunk_list_info[i].key,
 			   st->chunklist_chunks[i]);
 	seq_printf(m, "leaked_on_close: %llu\n", st->leaked_on_close);
 }
@@ -133,15 +118,9 @@ static int np_pool_stats_show(struct seq_file *m, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(np_pool_stats);
 
-#define NP_LIST_NAME(id, name, key, min, max, range) [id] = name,
-static const char *const np_list_names[NP_NR_CHUNK_LISTS] = {
-	NP_CHUNK_LISTS(NP_LIST_NAME)
-};
-#undef NP_LIST_NAME
-
 static const char *np_list_name(int id)
 {
-	return id < 0 ? "none" : np_list_names[id];
+	return id < 0 ? "none" : np_chunk_list_info[id].name;
 }
 
 /* The arenas file, written by np_core_visit(); the pool being shown. */
@@ -241,7 +220,7 @@ static void np_chunks_chunk(void *arg, const struct np_visit_chunk *c)
 	struct np_chunks_show *show = arg;
 
 	seq_printf(show->m, "%5u %-5s %#18llx %4d%% %12llu %12llu %10u %10u\n",
-		   c->arena, np_list_names[c->list], c->key, c->usage,
+		   c->arena, np_chunk_list_info[c->list].name, c->key, c->usage,
 		   c->free_bytes, c->size, c->pages_used, c->n_pages);
 	show->n++;
 	show->free_total += c->free_bytes;

@@ -41,9 +41,10 @@
  *
  * The pool is read through np_core_visit(), which shows each arena under
  * its lock, so what one arena shows is consistent; the pool's counters
- * are read first, by np_core_stats(). This file takes no core lock. np_pools_lock is not taken: np_pool_release() holds
- * it while it removes the pool's directory, and the removal waits for
- * readers such as this one; the pool outlives its directory.
+ * are read first, by np_core_stats(). This file takes no core lock, and
+ * not np_pools_lock either: np_pool_release() holds it while it removes
+ * the pool's directory, and the removal waits for readers such as this
+ * one; the pool outlives its directory.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -56,12 +57,6 @@
 
 /* Chunks per list, subpages per class, huge regions, arenas drawn. */
 #define NP_LAYOUT_MAX		16
-
-#define NP_LIST_RANGE(id, name, key, min, max, range) [id] = range,
-static const char *const np_layout_list_ranges[NP_NR_CHUNK_LISTS] = {
-	NP_CHUNK_LISTS(NP_LIST_RANGE)
-};
-#undef NP_LIST_RANGE
 
 /* A string from outside (a pool's name, a comm) inside a quoted label. */
 static void np_layout_puts(struct seq_file *m, const char *s)
@@ -171,7 +166,7 @@ static void np_layout_list(void *arg, const struct np_visit_list *l)
 	lo->list = l->id;
 	lo->list_n = 0;
 	seq_printf(lo->m, "\ta%u_l%u [label=\"%s %s\\n%llu chunks\", shape=box3d];\n",
-		   l->arena, l->id, l->name, np_layout_list_ranges[l->id],
+		   l->arena, l->id, l->name, np_chunk_list_info[l->id].range,
 		   l->nr_chunks);
 	seq_printf(lo->m, "\ta%u -> a%u_l%u;\n", l->arena, l->arena, l->id);
 }

@@ -46,12 +46,6 @@
 #define NP_LEAK_SAMPLE		128
 #define NP_LEAK_RECORDS		4
 
-#define NP_LEAK_NAME(level, name) [level] = name,
-static const char *const np_leak_level_names[] = {
-	NP_LEAK_LEVELS(NP_LEAK_NAME)
-};
-#undef NP_LEAK_NAME
-
 /**
  * np_leak_level_name() - the name of a level
  * @level: NP_LEAK_DISABLED .. NP_LEAK_PARANOID.
