@@ -2,11 +2,11 @@
 /*
  * The environment of the allocator core.
  *
- * The core (chunk.c, subpage.c, chunk_list.c, arena.c, region_map.c,
- * core.c) is compiled twice: into nettypool.ko, and into the userspace
- * library and its unit tests. It never calls a kernel or libc function by
- * itself; everything it needs from the world around it is named here and
- * implemented twice, in np_env_kernel.h and np_env_user.h:
+ * The core (kernel/core/) is compiled twice: into nettypool.ko, and into
+ * the userspace library and its unit tests. It never calls a kernel or
+ * libc function by itself; everything it needs from the world around it
+ * is named here and implemented twice, in np_env_kernel.h with
+ * env_kernel.c, and in np_env_user.h with env_user.c:
  *
  *  - fixed-width types u8..u64, s32, bool, size_t, gfp_t and errno values;
  *  - struct np_lock, a lock that never sleeps, for arena state;
@@ -18,8 +18,13 @@
  *  - NP_WARN_ON(), a checked assertion that reports once and evaluates to
  *    its condition;
  *  - bit helpers np_fls64(), np_ffz64(), np_is_pow2();
+ *  - struct np_slots, one slot per CPU (kernel) or per thread (userspace),
+ *    for the caches;
  *  - np_env_page_size(), the page size of the system, and
  *    np_env_nr_cpus(), np_env_arena_hint(), to spread users over arenas.
+ *
+ * The kernel half also gives the module np_mem_set_limit() and
+ * np_mem_total_bytes(): a cap on the pages of all pools together.
  */
 #ifndef NP_ENV_H
 #define NP_ENV_H

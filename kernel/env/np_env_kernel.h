@@ -4,7 +4,7 @@
  *
  * Locks are spinlocks taken with bottom halves disabled, so that a pool
  * can be used from process and softirq context alike; metadata comes
- * from kvzalloc(); page blocks from alloc_pages() (backing.c); the arena
+ * from kvzalloc(); page blocks from alloc_pages() (env_kernel.c); the arena
  * hint is the current CPU.
  */
 #ifndef NP_ENV_KERNEL_H

@@ -188,12 +188,12 @@ void np_leak_track_alloc(struct np_leak *leak, u64 addr, u64 capacity,
 }
 
 /**
- * np_leak_track_put() - a reference of a buffer was dropped
+ * np_leak_track_free() - a free dropped a reference of a buffer
  * @leak: the pool's detector, enabled.
  * @addr: the buffer.
  * @freed: the buffer is gone: stop tracking it.
  */
-void np_leak_track_put(struct np_leak *leak, u64 addr, bool freed)
+void np_leak_track_free(struct np_leak *leak, u64 addr, bool freed)
 {
 	struct np_leak_record *rec;
 

@@ -188,7 +188,7 @@ int np_pool_free_addr(struct np_pool *pool, u64 addr)
 	int ret = np_core_free(pool->core, addr);
 
 	if (ret >= 0 && np_leak_enabled(pool))
-		np_leak_track_put(&pool->leak, addr, ret);
+		np_leak_track_free(&pool->leak, addr, ret);
 	return ret < 0 ? ret : 0;
 }
 

@@ -103,7 +103,7 @@ u32 np_leak_level_parse(const char *name);
 void np_leak_init(struct np_leak *leak, u32 level, bool user);
 void np_leak_track_alloc(struct np_leak *leak, u64 addr, u64 capacity,
 			 u64 tag, gfp_t gfp);
-void np_leak_track_put(struct np_leak *leak, u64 addr, bool freed);
+void np_leak_track_free(struct np_leak *leak, u64 addr, bool freed);
 void np_leak_track_touch(struct np_leak *leak, u64 addr, bool retain);
 void np_leak_show(struct seq_file *m, struct np_pool *pool);
 u64 np_leak_report(struct np_pool *pool);

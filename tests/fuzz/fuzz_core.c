@@ -514,7 +514,7 @@ static void fz_check(bool full)
 	for (i = 0; i < map->nr; i++) {
 		struct np_region *r = map->slots[i];
 
-		CHECK(!r->retired, "dead region %#llx in the map", ULL(r->key));
+		CHECK(!r->retired, "retired region %#llx in the map", ULL(r->key));
 		CHECK(i + 1 == map->nr || r->key + r->size <= map->slots[i + 1]->key,
 		      "regions %#llx+%llu and %#llx overlap or are unsorted",
 		      ULL(r->key), ULL(r->size), ULL(map->slots[i + 1]->key));

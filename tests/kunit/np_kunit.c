@@ -812,7 +812,7 @@ static void np_kt_pool_bad_free(struct kunit *test)
 
 /*
  * Byte limits: the pool's max_bytes, and the module-wide one that
- * backing.c enforces over every pool; both refuse with -ENOMEM and
+ * env_kernel.c enforces over every pool; both refuse with -ENOMEM and
  * allow again once memory is given back.
  */
 static void np_kt_pool_limits(struct kunit *test)

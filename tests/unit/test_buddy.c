@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The chunk's buddy tree (kernel/chunk.c, Netty's PoolChunk) against a
+ * The chunk's buddy tree (kernel/core/chunk.c, Netty's PoolChunk) against a
  * brute-force model.
  *
  * The model knows only which runs are live. After every step it rebuilds

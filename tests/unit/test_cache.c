@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Caches (kernel/cache.c) in front of the arenas: what is cached and
+ * Caches (kernel/core/cache.c) in front of the arenas: what is cached and
  * what is not, the bins' limits, double frees and other misuse of cached
  * buffers, the periodic trim after NP_CACHE_TRIM_INTERVAL requests,
  * flushes by trim, by the byte limit, at thread exit and at destruction,

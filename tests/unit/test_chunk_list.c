@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Chunk lists (kernel/chunk_list.c and the arena's use of them, Netty's
+ * Chunk lists (kernel/core/chunk_list.c and the arena's use of them, Netty's
  * PoolChunkList): one arena, 8 KiB pages, max_order 9 (4 MiB chunks, 512
  * pages). The list of a chunk is read from chunk->list and from the
  * chunklist_chunks counters.

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Subpages (kernel/subpage.c, Netty's PoolSubpage), driven through
+ * Subpages (kernel/core/subpage.c, Netty's PoolSubpage), driven through
  * np_core_alloc()/np_core_free() by address, their state read from the
  * core's structures: every tiny (16..496) and small (512..page/2) element
  * size with 8 KiB pages, and a few with 4 KiB and 64 KiB pages.

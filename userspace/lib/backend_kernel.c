@@ -21,7 +21,7 @@
  * anything else); the library keeps a few such idle mappings for reuse
  * and unmaps the oldest beyond NP_IDLE_MAX, and all of them on np_trim().
  *
- * A per-thread cache (kernel/cache.c, the core's, over this backend)
+ * A per-thread cache (kernel/core/cache.c, the core's, over this backend)
  * keeps freed buffers of up to 32 KiB: they stay allocated in the
  * kernel, and np_alloc() takes them back without a system call. An empty
  * bin is refilled with one NP_IOC_BATCH of half its capacity, and a
@@ -385,8 +385,8 @@ static void np_kernel_flush(struct np_cache_set *set,
 	}
 }
 
-/* Drop one reference of a buffer in the kernel, and the mapping's. */
-static int np_kernel_put(struct np_kpool *kp, struct np_kregion *r,
+/* Free a buffer in the kernel (one reference), and drop the mapping's. */
+static int np_kernel_free_ioctl(struct np_kpool *kp, struct np_kregion *r,
 			 uint64_t offset)
 {
 	struct np_free f = { .offset = offset };
@@ -430,7 +430,7 @@ static u32 np_kernel_refill(struct np_cache_set *set, struct np_cache_entry *e,
 			struct np_free f = { .offset = a.offset };
 
 			if (r)
-				np_kernel_put(kp, r, a.offset);
+				np_kernel_free_ioctl(kp, r, a.offset);
 			else
 				ioctl(kp->fd, NP_IOC_FREE, &f);
 			continue;
@@ -584,7 +584,7 @@ static int np_kernel_free(struct np_pool *pool, void *ptr)
 	if (!offset || (r->owned && (offset - r->offset) % NP_TINY_QUANTUM))
 		return -EINVAL;
 	if (!r->owned || np_kernel_drop_extra(kp, offset))
-		return np_kernel_put(kp, r, offset);
+		return np_kernel_free_ioctl(kp, r, offset);
 	in = offset - r->offset;
 	if (!np_test_and_clear_bit(r->owned, in / NP_TINY_QUANTUM))
 		return -EINVAL;
