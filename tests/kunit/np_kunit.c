@@ -21,7 +21,6 @@
 #include <linux/slab.h>
 
 #include "np_core_internal.h"
-#include "np_module.h"
 
 #define NP_KT_MAX_CHUNKS	4
 
@@ -141,6 +140,17 @@ static bool np_kt_list_free(struct np_chunk_list *list,
 	return np_chunk_list_free(list, chunk, handle,
 				  np_kt_head(chunk,
 					     np_kt_handle_size(chunk, handle)));
+}
+
+/* The chunk holding a buffer, or NULL for a huge one. */
+static struct np_chunk *np_kt_chunk_of(struct np_core *core,
+				       const struct np_buf *buf)
+{
+	struct np_region *region = np_regions_find(&core->regions, buf->addr);
+
+	if (!region || region->kind != NP_REGION_CHUNK)
+		return NULL;
+	return np_region_chunk(region);
 }
 
 static void np_kt_expect_pristine(struct kunit *test, struct np_chunk *chunk)
@@ -738,7 +748,7 @@ static void np_kt_pool_classes(struct kunit *test)
 				bufs[i].region_key + bufs[i].region_size);
 		KUNIT_EXPECT_EQ(test, np_core_usable_size(core, bufs[i].addr),
 				bufs[i].capacity);
-		KUNIT_EXPECT_EQ(test, !bufs[i].chunk,
+		KUNIT_EXPECT_EQ(test, !np_kt_chunk_of(core, &bufs[i]),
 				bufs[i].capacity > core->geo.chunk_size);
 		np_kt_fill(&bufs[i], (u8)(i + 1));
 	}
@@ -860,15 +870,15 @@ static void np_kt_arena_order(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, np_core_alloc(core, 64 << 10, GFP_KERNEL,
 					    &empty), 0);
 	KUNIT_ASSERT_EQ(test, np_core_free(core, fill[11].addr), 1);
-	KUNIT_ASSERT_TRUE(test, fill[0].chunk->list == &q[NP_Q050]);
+	KUNIT_ASSERT_TRUE(test, np_kt_chunk_of(core, &fill[0])->list == &q[NP_Q050]);
 	/* a second chunk, half used: in q025 */
 	KUNIT_ASSERT_EQ(test, np_core_free(core, empty.addr), 1);
 	KUNIT_ASSERT_EQ(test, np_core_alloc(core, 32 << 10, GFP_KERNEL,
 					    &empty), 0);
-	KUNIT_ASSERT_TRUE(test, empty.chunk != fill[0].chunk);
-	KUNIT_ASSERT_TRUE(test, empty.chunk->list == &q[NP_Q025]);
+	KUNIT_ASSERT_TRUE(test, np_kt_chunk_of(core, &empty) != np_kt_chunk_of(core, &fill[0]));
+	KUNIT_ASSERT_TRUE(test, np_kt_chunk_of(core, &empty)->list == &q[NP_Q025]);
 	KUNIT_ASSERT_EQ(test, np_core_alloc(core, 4096, GFP_KERNEL, &next), 0);
-	KUNIT_EXPECT_TRUE(test, next.chunk == fill[0].chunk);
+	KUNIT_EXPECT_TRUE(test, np_kt_chunk_of(core, &next) == np_kt_chunk_of(core, &fill[0]));
 	KUNIT_EXPECT_EQ(test, np_core_free(core, next.addr), 1);
 	KUNIT_EXPECT_EQ(test, np_core_free(core, empty.addr), 1);
 	for (i = 0; i < 11; i++)
