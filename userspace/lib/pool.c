@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "np_lib.h"
+#include "np_tables.h"
 
 /*
  * $NETTYPOOL_LEAK_DETECTION (disabled, simple, advanced, paranoid) sets
@@ -18,10 +19,6 @@
  */
 static int np_leak_level_from_env(__u32 *level)
 {
-	static const char *const names[] = {
-		[NP_LEAK_DISABLED] = "disabled", [NP_LEAK_SIMPLE] = "simple",
-		[NP_LEAK_ADVANCED] = "advanced", [NP_LEAK_PARANOID] = "paranoid",
-	};
 	const char *env = getenv("NETTYPOOL_LEAK_DETECTION");
 	__u32 i;
 
@@ -29,7 +26,7 @@ static int np_leak_level_from_env(__u32 *level)
 	if (!env || !*env)
 		return 0;
 	for (i = NP_LEAK_DISABLED; i <= NP_LEAK_PARANOID; i++) {
-		if (!strcmp(env, names[i])) {
+		if (!strcmp(env, np_leak_level_names[i])) {
 			*level = i;
 			return 0;
 		}
