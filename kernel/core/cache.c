@@ -251,6 +251,21 @@ static bool np_cache_bin_ready(struct np_cache_set *set, struct np_cache *cache,
 	return bin->entries;
 }
 
+/*
+ * The caller's cache and the bin of a size, *bin; NULL when the size is
+ * not cached or the cache cannot be had. The caller locks it.
+ */
+static struct np_cache *np_cache_of(struct np_cache_set *set, u64 norm,
+				    int *bin)
+{
+	if (!set->enabled)
+		return NULL;
+	*bin = np_cache_bin(set, norm);
+	if (*bin < 0)
+		return NULL;
+	return np_slots_this(&set->slots);
+}
+
 /**
  * np_cache_get() - take a buffer from the caller's cache
  * @set: the pool's caches.
@@ -262,18 +277,13 @@ static bool np_cache_bin_ready(struct np_cache_set *set, struct np_cache *cache,
  */
 bool np_cache_get(struct np_cache_set *set, u64 norm, struct np_cache_entry *e)
 {
-	struct np_cache *cache;
 	struct np_cache_bin *bin;
+	struct np_cache *cache;
 	bool trimmed = false;
 	bool hit = false;
 	int i;
 
-	if (!set->enabled)
-		return false;
-	i = np_cache_bin(set, norm);
-	if (i < 0)
-		return false;
-	cache = np_slots_this(&set->slots);
+	cache = np_cache_of(set, norm, &i);
 	if (!cache)
 		return false;
 	np_lock(&cache->lock);
@@ -314,17 +324,12 @@ bool np_cache_get(struct np_cache_set *set, u64 norm, struct np_cache_entry *e)
 bool np_cache_put(struct np_cache_set *set, u64 capacity,
 		  const struct np_cache_entry *e)
 {
-	struct np_cache *cache;
 	struct np_cache_bin *bin;
+	struct np_cache *cache;
 	bool flushed;
 	int i;
 
-	if (!set->enabled)
-		return false;
-	i = np_cache_bin(set, capacity);
-	if (i < 0)
-		return false;
-	cache = np_slots_this(&set->slots);
+	cache = np_cache_of(set, capacity, &i);
 	if (!cache)
 		return false;
 	np_lock(&cache->lock);
