@@ -238,7 +238,12 @@ static void np_cache_refill(struct np_cache_set *set, struct np_cache *cache,
 	cache->bytes += (u64)got * set->bin_size[i];
 }
 
-/* Under the cache's lock: bin i has its array, allocated now if need be. */
+/*
+ * Under the cache's lock: bin i has its array, allocated now if need be.
+ * Without sleeping, but without the reserves of GFP_ATOMIC either: a
+ * memory cgroup forces such a charge past its limit, and a cache is
+ * never worth it (the size goes uncached until memory is found).
+ */
 static bool np_cache_bin_ready(struct np_cache_set *set, struct np_cache *cache,
 			       unsigned int i)
 {
@@ -247,7 +252,7 @@ static bool np_cache_bin_ready(struct np_cache_set *set, struct np_cache *cache,
 	if (!bin->entries)
 		bin->entries = np_meta_zalloc(set->bin_max[i] *
 					      sizeof(*bin->entries),
-					      GFP_ATOMIC | set->meta_gfp);
+					      GFP_NOWAIT | set->meta_gfp);
 	return bin->entries;
 }
 

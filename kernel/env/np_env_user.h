@@ -28,6 +28,7 @@ typedef unsigned int gfp_t;
 
 #define GFP_KERNEL	0U
 #define GFP_ATOMIC	1U
+#define GFP_NOWAIT	2U
 /* no memory cgroups here: nothing to charge */
 #define __GFP_ACCOUNT	0U
 

@@ -210,7 +210,9 @@ static int np_dev_alloc(struct np_pool *pool, u64 size, u32 flags, u64 tag,
 
 	if (ret)
 		return ret;
-	if (flags & NP_ALLOC_ZERO)
+	/* a huge buffer has pages of its own, fresh and zeroed already */
+	if ((flags & NP_ALLOC_ZERO) &&
+	    np_core_size_class(pool->core, buf->capacity) != NP_SIZE_HUGE)
 		np_dev_zero(pool->core, buf->addr, buf->capacity);
 	if (np_leak_enabled(pool))
 		np_leak_track_alloc(&pool->leak, buf->addr, buf->capacity, tag,
@@ -312,33 +314,39 @@ static int np_batch_one(struct np_pool *pool, struct np_batch_op *op)
 }
 
 /*
- * Carry out one slice of a batch and copy its results back. When they
- * cannot be copied back, the slice's allocations are undone (the caller
- * could never learn their offsets); its frees stay done.
+ * Carry out one slice of a batch, copying each result back before the
+ * next operation, so that *done counts exactly the operations whose
+ * effects stand: a free may release the very region the array lies in,
+ * and then the copies fail. An allocation whose result cannot be copied
+ * back is undone (the caller could never learn its offset); a free whose
+ * result cannot be is done all the same, and counted.
  */
 static int np_batch_slice(struct np_pool *pool, struct np_batch_op *ops,
 			  struct np_batch_op __user *uops, u32 n, u32 *done,
 			  bool *allocated)
 {
-	u32 i, ok = 0;
 	int ret = 0;
+	u32 i;
 
 	if (copy_from_user(ops, uops, n * sizeof(*ops)))
 		return -EFAULT;
 	for (i = 0; i < n && !ret; i++) {
 		ret = np_batch_one(pool, &ops[i]);
 		ops[i].result = ret;
-		ok += !ret;
-	}
-	if (copy_to_user(uops, ops, i * sizeof(*ops))) {
-		while (i--)
-			if (ops[i].op == NP_BATCH_ALLOC && !ops[i].result)
+		if (copy_to_user(&uops[i], &ops[i], sizeof(ops[i]))) {
+			if (ret)
+				return ret;
+			if (ops[i].op == NP_BATCH_ALLOC)
 				np_pool_free_addr(pool, ops[i].offset);
-		return -EFAULT;
+			else
+				(*done)++;
+			return -EFAULT;
+		}
+		if (!ret) {
+			*allocated |= ops[i].op == NP_BATCH_ALLOC;
+			(*done)++;
+		}
 	}
-	for (i = 0; i < ok; i++)
-		*allocated |= ops[i].op == NP_BATCH_ALLOC;
-	*done += ok;
 	return ret;
 }
 
@@ -438,11 +446,14 @@ static int np_dev_region_page(void *page, struct np_region *region, u64 pos)
 static vm_fault_t np_vm_fault(struct vm_fault *vmf)
 {
 	struct np_file *fp = vmf->vma->vm_private_data;
-	struct np_pool *pool = fp->pool;
 	u64 offset = (u64)vmf->pgoff << PAGE_SHIFT;
 	struct page *page = NULL;
+	struct np_pool *pool;
 	vm_fault_t ret;
 
+	if (!fp)	/* a child's copy of the mapping: see np_vm_open() */
+		return VM_FAULT_SIGBUS;
+	pool = fp->pool;
 	down_read(&pool->map_sem);
 	np_core_with_region(pool->core, offset, np_dev_region_page, &page);
 	/* the region cannot be released before map_sem is dropped */
@@ -452,7 +463,25 @@ static vm_fault_t np_vm_fault(struct vm_fault *vmf)
 	return ret;
 }
 
+/*
+ * A mapping is not inherited by fork(): it is VM_DONTCOPY. But
+ * madvise(MADV_DOFORK) clears that flag, and then fork() copies the vma
+ * (calling this on the copy, in the child's mm, before the page tables
+ * are copied). The copy is made inert: VM_WIPEONFORK keeps fork() from
+ * copying the parent's page table entries, and without its file the
+ * copy's faults raise SIGBUS. A vma split in its own process (mprotect(),
+ * munmap() of a part) stays as it was.
+ */
+static void np_vm_open(struct vm_area_struct *vma)
+{
+	if (vma->vm_mm == current->mm)
+		return;
+	vma->vm_flags |= VM_WIPEONFORK;
+	vma->vm_private_data = NULL;
+}
+
 static const struct vm_operations_struct np_vm_ops = {
+	.open = np_vm_open,
 	.fault = np_vm_fault,
 };
 

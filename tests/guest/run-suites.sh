@@ -109,6 +109,11 @@ make -C "$top/tests/stress" --no-print-directory BUILD="$build" \
 	>>"$results/guest-build.log" 2>&1 ||
 	{ cat "$results/guest-build.log" >&2; fail_lane "building np_stress"; }
 extra+=("$build/stress/np_stress")
+# The adversarial suite (tests/guest/adversary), an extra program too.
+make -C "$top/tests/guest/adversary" --no-print-directory OUTPUT="$build/adversary" \
+	>>"$results/guest-build.log" 2>&1 ||
+	{ cat "$results/guest-build.log" >&2; fail_lane "building np_adversary"; }
+extra+=("$build/adversary/np_adversary")
 # The ioctl fuzzer and the limits test; suites.sh gives them their arguments.
 for d in ioctl-fuzz limits; do
 	make -C "$top/tests/$d" --no-print-directory OUTPUT="$build/$d" \

@@ -169,6 +169,11 @@ struct np_batch_op {
  * @flags: must be zero.
  * @done: out: operations carried out; the batch stops at the first failure,
  *	whose errno is in its @result and is also the ioctl's return value.
+ *	Each result is copied back before the next operation starts; when
+ *	one cannot be (-EFAULT: the array was unmapped, perhaps by a free of
+ *	this very batch), an allocation is undone and not counted, a free
+ *	stays done and is counted, and the batch stops. The struct np_batch
+ *	itself must not lie in memory the batch frees.
  *	When the call fails before any operation (-ENOMEM: no memory for the
  *	call itself), @done is 0 and no @result is written. A bad @flags,
  *	@reserved or @count (-EINVAL) or an unreadable argument (-EFAULT)
