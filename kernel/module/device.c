@@ -35,6 +35,7 @@
 #include "np_module.h"
 
 #include <linux/atomic.h>
+#include <linux/capability.h>
 #include <linux/fs.h>
 #include <linux/highmem.h>
 #include <linux/miscdevice.h>
@@ -161,6 +162,16 @@ static long np_ioc_configure(struct np_file *fp, void __user *uarg)
 
 	if (copy_from_user(&cfg, uarg, sizeof(cfg)))
 		return -EFAULT;
+	/*
+	 * Beyond simple, the detector keeps a record (stacks, tags) of many
+	 * or all buffers: unreclaimable memory no pool limit counts, so it
+	 * is for an administrator to ask for.
+	 */
+	if (cfg.leak_detection > NP_LEAK_SIMPLE && !capable(CAP_SYS_ADMIN)) {
+		pr_warn_ratelimited("leak_detection %u needs CAP_SYS_ADMIN (pid %d)\n",
+				    cfg.leak_detection, task_pid_nr(current));
+		return -EPERM;
+	}
 	mutex_lock(&fp->lock);
 	if (fp->frozen) {
 		mutex_unlock(&fp->lock);

@@ -51,7 +51,8 @@
  *	(keep), 1 = keep one emptied chunk per arena.
  * @max_bytes: most bytes of pages the pool may hold; 0 = no limit of its own.
  * @leak_detection: NP_LEAK_*: which buffers the leak detector tracks;
- *	0 = the module's default.
+ *	0 = the module's default. Above NP_LEAK_SIMPLE only with
+ *	CAP_SYS_ADMIN (else -EPERM): its records are memory no limit counts.
  * @pad: must be zero.
  * @reserved: must be zero.
  *

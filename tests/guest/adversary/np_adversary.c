@@ -14,6 +14,8 @@
  *   bins_in_memcg   a pool with the largest caches, used on every CPU from
  *                   a memory cgroup: the caches' own arrays are charged to
  *                   it and never pushed past memory.max
+ *   leak_privilege  leak detection beyond simple is refused (EPERM) to a
+ *                   user without CAP_SYS_ADMIN, granted to root
  *
  * Usage: np_adversary [CASE...] (all cases when none is named)
  */
@@ -380,6 +382,57 @@ static void test_bins_in_memcg(void)
 	rmdir(CG_DIR);
 }
 
+/* ------------------------------------------------------- leak_privilege */
+
+/* Configure a fresh pool with a leak level: 0, or the errno. */
+static int configure_leak(__u32 level)
+{
+	struct np_config c = { .leak_detection = level };
+	int fd = open(DEV, O_RDWR), err = 0;
+
+	if (fd < 0)
+		return errno;
+	if (ioctl(fd, NP_IOC_CONFIGURE, &c))
+		err = errno;
+	close(fd);
+	return err;
+}
+
+/*
+ * As uid 65534, without capabilities; the bits of what went wrong: 1 simple
+ * refused, 2 advanced granted, 4 paranoid granted.
+ */
+static int leak_child(void)
+{
+	int bad = 0;
+
+	if (setresgid(65534, 65534, 65534) || setresuid(65534, 65534, 65534))
+		return 8;
+	bad |= configure_leak(NP_LEAK_SIMPLE) != 0;
+	bad |= (configure_leak(NP_LEAK_ADVANCED) != EPERM) << 1;
+	bad |= (configure_leak(NP_LEAK_PARANOID) != EPERM) << 2;
+	return bad;
+}
+
+static void test_leak_privilege(void)
+{
+	int status;
+	pid_t pid;
+
+	result(!configure_leak(NP_LEAK_PARANOID),
+	       "leak_privilege: root may ask for paranoid");
+	pid = fork();
+	if (!pid)
+		_exit(leak_child());
+	if (pid < 0 || waitpid(pid, &status, 0) != pid) {
+		result(0, "leak_privilege: fork and wait");
+		return;
+	}
+	result(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	       "leak_privilege: uid 65534 gets simple, and EPERM for advanced and paranoid (status %#x)",
+	       status);
+}
+
 static const struct {
 	const char *name;
 	void (*fn)(void);
@@ -388,6 +441,7 @@ static const struct {
 	{ "batch_own_array", test_batch_own_array },
 	{ "zero_huge", test_zero_huge },
 	{ "bins_in_memcg", test_bins_in_memcg },
+	{ "leak_privilege", test_leak_privilege },
 };
 
 int main(int argc, char **argv)
