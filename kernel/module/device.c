@@ -36,6 +36,7 @@
 
 #include <linux/atomic.h>
 #include <linux/capability.h>
+#include <linux/cred.h>
 #include <linux/fs.h>
 #include <linux/highmem.h>
 #include <linux/miscdevice.h>
@@ -54,19 +55,52 @@
  * @frozen: the pool has allocated; its configuration is final.
  * @pool: the file's pool.
  * @mapping: the address space of the device node, where mappings live.
+ * @locked_user: the opener, whose RLIMIT_MEMLOCK the pools' pages count
+ *	against; NULL when it had CAP_IPC_LOCK.
  */
 struct np_file {
 	struct mutex lock;	/* configuration against use, until frozen */
 	bool frozen;
 	struct np_pool *pool;
 	struct address_space *mapping;
+	struct user_struct *locked_user;
 };
 
 /* Offsets start at 1 MiB, so that an offset of 0 is never a buffer. */
 static atomic64_t np_next_offset = ATOMIC64_INIT(SZ_1M);
 
+/*
+ * A device pool's pages cannot be swapped or reclaimed while the pool
+ * holds them: they count against the opener's RLIMIT_MEMLOCK, in
+ * user->locked_vm as io_uring's registered buffers and AF_XDP's umems
+ * do, unless the opener has CAP_IPC_LOCK. The limit is the one of the
+ * task that allocates.
+ */
+static int np_dev_charge_locked(struct user_struct *user, u64 size)
+{
+	unsigned long limit = rlimit(RLIMIT_MEMLOCK) >> PAGE_SHIFT;
+	unsigned long nr_pages = size >> PAGE_SHIFT, cur, new;
+
+	cur = atomic_long_read(&user->locked_vm);
+	do {
+		new = cur + nr_pages;
+		if (new < cur || new > limit) {
+			pr_warn_ratelimited("pid %d: %llu more bytes would pass RLIMIT_MEMLOCK (%lu bytes)\n",
+					    task_pid_nr(current), size,
+					    limit << PAGE_SHIFT);
+			return -ENOMEM;
+		}
+	} while (!atomic_long_try_cmpxchg(&user->locked_vm, &cur, new));
+	return 0;
+}
+
 static int np_dev_region_init(void *priv, struct np_region *region)
 {
+	struct np_pool *pool = priv;
+
+	if (pool->locked_user &&
+	    np_dev_charge_locked(pool->locked_user, region->size))
+		return -ENOMEM;
 	region->key = atomic64_fetch_add(PAGE_ALIGN(region->size),
 					 &np_next_offset);
 	return 0;
@@ -79,6 +113,9 @@ static void np_dev_region_fini(void *priv, struct np_region *region)
 	down_write(&pool->map_sem);
 	unmap_mapping_range(pool->mapping, region->key, region->size, 1);
 	up_write(&pool->map_sem);
+	if (pool->locked_user)
+		atomic_long_sub(region->size >> PAGE_SHIFT,
+				&pool->locked_user->locked_vm);
 }
 
 static const struct np_core_ops np_dev_core_ops = {
@@ -94,6 +131,7 @@ static struct np_pool *np_dev_new_pool(struct np_file *fp,
 	pool = np_pool_new(cfg, "user", &np_dev_core_ops, NP_MEM_ACCOUNT, true);
 	if (!IS_ERR(pool)) {
 		pool->mapping = fp->mapping;
+		pool->locked_user = fp->locked_user;
 		init_rwsem(&pool->map_sem);
 	}
 	return pool;
@@ -134,10 +172,14 @@ static int np_dev_open(struct inode *inode, struct file *file)
 		return -ENOMEM;
 	mutex_init(&fp->lock);
 	fp->mapping = file->f_mapping;
+	if (!capable(CAP_IPC_LOCK))
+		fp->locked_user = get_uid(current_user());
 	fp->pool = np_dev_new_pool(fp, &cfg);
 	if (IS_ERR(fp->pool)) {
 		int ret = PTR_ERR(fp->pool);
 
+		if (fp->locked_user)
+			free_uid(fp->locked_user);
 		kfree(fp);
 		return ret;
 	}
@@ -150,6 +192,8 @@ static int np_dev_release(struct inode *inode, struct file *file)
 	struct np_file *fp = file->private_data;
 
 	np_pool_release(fp->pool);
+	if (fp->locked_user)
+		free_uid(fp->locked_user);
 	mutex_destroy(&fp->lock);
 	kfree(fp);
 	return 0;

@@ -61,6 +61,9 @@ struct np_leak {
  * @retired_lock: protects @retired.
  * @retired: kernel pools: retired regions to release from @release_work.
  * @release_work: releases regions retired where sleeping is not allowed.
+ * @locked_user: device pools: the user whose RLIMIT_MEMLOCK the pages are
+ *	charged to (user->locked_vm), NULL when the opener had
+ *	CAP_IPC_LOCK; its reference is held by the open file.
  * @leak: the leak detector.
  */
 struct np_pool {
@@ -76,6 +79,7 @@ struct np_pool {
 	spinlock_t retired_lock;	/* protects retired */
 	struct np_region *retired;
 	struct work_struct release_work;
+	struct user_struct *locked_user;
 	struct np_leak leak;
 };
 

@@ -11,6 +11,17 @@
  * region_offset makes the buffer visible at
  * (region address + offset - region_offset).
  *
+ * Who pays. Any user may open the device. A pool's pages, and its own
+ * memory (metadata, caches, leak records), are charged to the opener's
+ * memory cgroup; its pages also count against the opener's
+ * RLIMIT_MEMLOCK (user->locked_vm, the limit of the allocating task)
+ * unless the opener has CAP_IPC_LOCK, against the pool's max_bytes and
+ * against the module's max_total_bytes. Every refusal is -ENOMEM, with a
+ * rate-limited line in the kernel log for the memlock limit. Leak
+ * detection above NP_LEAK_SIMPLE needs CAP_SYS_ADMIN. A mapping is never
+ * inherited: a copy that madvise(MADV_DOFORK) lets fork() make raises
+ * SIGBUS in the child.
+ *
  * Conventions: every structure has a fixed size and explicit padding;
  * pointers travel as __u64; reserved fields and unknown flag bits must be
  * zero (-EINVAL otherwise); an unknown command fails with -ENOTTY and a

@@ -16,6 +16,9 @@
  *                   it and never pushed past memory.max
  *   leak_privilege  leak detection beyond simple is refused (EPERM) to a
  *                   user without CAP_SYS_ADMIN, granted to root
+ *   memlock         a user without CAP_IPC_LOCK holds at most its
+ *                   RLIMIT_MEMLOCK of pool pages (ENOMEM past it, and all
+ *                   of it again once the pool is closed); root holds more
  *
  * Usage: np_adversary [CASE...] (all cases when none is named)
  */
@@ -33,6 +36,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -433,6 +437,74 @@ static void test_leak_privilege(void)
 	       status);
 }
 
+/* --------------------------------------------------------------- memlock */
+
+#define MEMLOCK		(8ULL << 20)
+
+/*
+ * 1 MiB buffers from a fresh pool until one is refused; the number
+ * allocated, or -errno of the refusal when it was not ENOMEM.
+ */
+static int fill_pool(uint64_t *reserved)
+{
+	struct np_stats st;
+	struct np_alloc a;
+	int fd = open_pool(NULL), n = 0;
+
+	if (fd < 0)
+		return -ENODEV;
+	while (n < 64 && !pool_alloc(fd, 1 << 20, 0, &a))
+		n++;
+	if (n < 64 && errno != ENOMEM)
+		n = -errno;
+	*reserved = ioctl(fd, NP_IOC_STATS, &st) ? ~0ULL : st.bytes_reserved;
+	close(fd);
+	return n;
+}
+
+/* As uid 65534, with RLIMIT_MEMLOCK at 8 MiB: 0 when the limit held. */
+static int memlock_child(void)
+{
+	uint64_t reserved;
+	int first, again;
+
+	if (setresgid(65534, 65534, 65534) || setresuid(65534, 65534, 65534))
+		return 8;
+	first = fill_pool(&reserved);
+	printf("# uid 65534: %d buffers of 1 MiB, %llu bytes reserved\n", first,
+	       (unsigned long long)reserved);
+	if (first <= 0 || first >= 64 || reserved > MEMLOCK)
+		return 1;
+	again = fill_pool(&reserved);
+	printf("# again after close: %d buffers\n", again);
+	return again == first ? 0 : 2;
+}
+
+static void test_memlock(void)
+{
+	struct rlimit rl = { MEMLOCK, MEMLOCK };
+	uint64_t reserved;
+	int status, n;
+	pid_t pid;
+
+	pid = fork();
+	if (!pid) {
+		if (setrlimit(RLIMIT_MEMLOCK, &rl))
+			_exit(9);
+		_exit(memlock_child());
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid) {
+		result(0, "memlock: fork and wait");
+		return;
+	}
+	result(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	       "memlock: uid 65534 holds at most its RLIMIT_MEMLOCK, again after a close (status %#x)",
+	       status);
+	n = fill_pool(&reserved);
+	result(n == 64, "memlock: root (CAP_IPC_LOCK) is not held to it (%d MiB)",
+	       n);
+}
+
 static const struct {
 	const char *name;
 	void (*fn)(void);
@@ -442,6 +514,7 @@ static const struct {
 	{ "zero_huge", test_zero_huge },
 	{ "bins_in_memcg", test_bins_in_memcg },
 	{ "leak_privilege", test_leak_privilege },
+	{ "memlock", test_memlock },
 };
 
 int main(int argc, char **argv)
