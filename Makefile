@@ -17,6 +17,8 @@
 CC		?= gcc
 BUILD		?= build
 PREFIX		?= /usr/local
+# Kernel headers: KDIR, else the running kernel's, else the newest of
+# Debian's packages.
 KDIR		?= $(firstword $(wildcard /lib/modules/$(shell uname -r)/build) \
 			$(lastword $(sort $(wildcard /usr/src/linux-headers-*-amd64))))
 SAN_FLAGS	?=
@@ -45,7 +47,7 @@ CHECK_LIBS	:= $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubu
 
 DEMO		:= $(BUILD)/nettypool-demo
 
-.PHONY: all lib tools module bench check check-layers check-unit check-install check-asan check-valgrind check-tsan check-fuzz fuzz fuzz-ioctl check-debug \
+.PHONY: all lib tools module module-kbuild bench check check-layers check-unit check-install check-asan check-valgrind check-tsan check-fuzz fuzz fuzz-ioctl check-debug \
 	check-guest run lint install clean deps
 
 all: lib tools module
@@ -91,7 +93,14 @@ $(BUILD)/np-unit-kernel: $(UNIT_OBJS) $(BUILD)/libnettypool.a
 	$(CC) $(ALL_CFLAGS) -static -o $@ $(UNIT_OBJS) $(BUILD)/libnettypool.a \
 		$(shell pkg-config --libs --static check 2>/dev/null | sed 's/-lcheck_pic/-lcheck/' || echo -lcheck -lsubunit -lrt -lm) $(LDLIBS)
 
+# The headers are looked for by a make of its own, when the module is
+# built: make run and make check install them (deps) after this Makefile
+# was read, and make does not see files that appeared since it listed a
+# folder.
 module:
+	@$(MAKE) --no-print-directory module-kbuild
+
+module-kbuild:
 ifneq ($(KDIR),)
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 else
