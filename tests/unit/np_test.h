@@ -10,6 +10,7 @@
 #include <errno.h>
 
 #include "np_core_internal.h"
+#include "np_tables.h"
 #include "nettypool.h"
 
 Suite *size_class_suite(void);
@@ -21,6 +22,7 @@ Suite *library_suite(void);
 Suite *stats_suite(void);
 Suite *cache_suite(void);
 Suite *concurrency_suite(void);
+Suite *visit_suite(void);
 
 /* A pool core with the given geometry, one arena, no caches. */
 struct np_core *np_test_core(u32 page_size, u32 max_order,
