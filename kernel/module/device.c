@@ -374,7 +374,8 @@ static int np_batch_one(struct np_pool *pool, struct np_batch_op *op)
  * effects stand: a free may release the very region the array lies in,
  * and then the copies fail. An allocation whose result cannot be copied
  * back is undone (the caller could never learn its offset); a free whose
- * result cannot be is done all the same, and counted.
+ * result cannot be is done all the same, and counted. An array that
+ * cannot be written at all is refused before anything is done.
  */
 static int np_batch_slice(struct np_pool *pool, struct np_batch_op *ops,
 			  struct np_batch_op __user *uops, u32 n, u32 *done,
@@ -383,7 +384,8 @@ static int np_batch_slice(struct np_pool *pool, struct np_batch_op *ops,
 	int ret = 0;
 	u32 i;
 
-	if (copy_from_user(ops, uops, n * sizeof(*ops)))
+	if (copy_from_user(ops, uops, n * sizeof(*ops)) ||
+	    copy_to_user(uops, ops, n * sizeof(*ops)))
 		return -EFAULT;
 	for (i = 0; i < n && !ret; i++) {
 		ret = np_batch_one(pool, &ops[i]);

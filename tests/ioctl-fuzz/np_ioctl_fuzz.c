@@ -1909,8 +1909,7 @@ static void op_read_only(struct fz *f, struct mpool *p)
 		if (f->stop)
 			return;
 		f->bad++;
-		/* the frees before the first failure stay done */
-		apply_batch(f, p, ops, first, snapshot, false);
+		/* an array that cannot be written is refused before any op */
 		get_stats(f, p, &after);
 		CHECK(f, C_BAD, after.active_buffers == (u64)p->nbufs,
 		      "BATCH with read-only ops: %llu buffers active, model %d",

@@ -184,8 +184,9 @@ struct np_batch_op {
  *	Each result is copied back before the next operation starts; when
  *	one cannot be (-EFAULT: the array was unmapped, perhaps by a free of
  *	this very batch), an allocation is undone and not counted, a free
- *	stays done and is counted, and the batch stops. The struct np_batch
- *	itself must not lie in memory the batch frees.
+ *	stays done and is counted, and the batch stops. An array that cannot
+ *	be written at all is refused (-EFAULT) before any operation, done 0.
+ *	The struct np_batch itself must not lie in memory the batch frees.
  *	When the call fails before any operation (-ENOMEM: no memory for the
  *	call itself), @done is 0 and no @result is written. A bad @flags,
  *	@reserved or @count (-EINVAL) or an unreadable argument (-EFAULT)
