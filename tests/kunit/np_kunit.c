@@ -840,7 +840,7 @@ static void np_kt_pool_limits(struct kunit *test)
 
 	np_core_trim(core);	/* the 16-byte subpage kept the chunk */
 	KUNIT_EXPECT_EQ(test, np_mem_total_bytes(), 0ULL);
-	core->cfg.max_bytes = 0;
+	core->regions.max_bytes = 0;	/* the pool's limit off */
 	np_mem_set_limit(64 << 10);
 	KUNIT_ASSERT_EQ(test, np_core_alloc(core, 32 << 10, GFP_KERNEL, &a), 0);
 	KUNIT_EXPECT_EQ(test, np_core_alloc(core, 64 << 10, GFP_KERNEL, &b),
