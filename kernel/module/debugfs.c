@@ -25,6 +25,7 @@
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 #include "np_module.h"
+#include "np_debugfs_text.h"
 #include "np_tables.h"
 
 #include <linux/debugfs.h>
@@ -62,13 +63,13 @@ static void np_stats_show(struct seq_file *m, const struct np_stats *st)
 	unsigned int i;
 
 	for (i = 0; i < ARRAY_SIZE(np_stat_fields); i++)
-		seq_printf(m, "%s: %llu\n", np_stat_fields[i].name,
+		seq_printf(m, NP_STATS_LINE("%s"), np_stat_fields[i].name,
 			   *(const __u64 *)((const char *)st +
 					    np_stat_fields[i].offset));
 	for (i = 0; i < NP_NR_CHUNK_LISTS; i++)
-		seq_printf(m, "chunklist_%s: %llu\n", np_list_keys[i],
-			   st->chunklist_chunks[i]);
-	seq_printf(m, "leaked_on_close: %llu\n", st->leaked_on_close);
+		seq_printf(m, NP_STATS_LINE(NP_STATS_CHUNKLIST_PREFIX "%s"),
+			   np_list_keys[i], st->chunklist_chunks[i]);
+	seq_printf(m, NP_STATS_LINE(NP_STATS_LEAKED), st->leaked_on_close);
 }
 
 /*
@@ -94,7 +95,7 @@ static int np_total_stats_show(struct seq_file *m, void *unused)
 	sum.page_size = page_size;
 	sum.chunk_size = chunk_size;
 	np_stats_show(m, &sum);
-	seq_printf(m, "pools: %llu\n", pools);
+	seq_printf(m, NP_STATS_LINE(NP_STATS_POOLS), pools);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(np_total_stats);
@@ -104,13 +105,11 @@ static int np_pools_show(struct seq_file *m, void *unused)
 	struct np_pool *pool;
 	struct np_stats st;
 
-	seq_printf(m, "%4s %-10s %7s %-16s %6s %7s %6s %8s %14s %14s %10s\n",
-		   "id", "name", "pid", "comm", "page", "chunk", "arenas",
-		   "chunks", "reserved", "active", "buffers");
+	seq_printf(m, NP_TEXT_HEADER(NP_POOLS_COLUMNS));
 	mutex_lock(&np_pools_lock);
 	list_for_each_entry(pool, &np_pools, node) {
 		np_core_stats(pool->core, &st);
-		seq_printf(m, "%4u %-10s %7d %-16s %6llu %6lluK %6llu %8llu %14llu %14llu %10llu\n",
+		seq_printf(m, NP_TEXT_ROW(NP_POOLS_COLUMNS),
 			   pool->id, pool->name, pool->pid, pool->comm,
 			   st.page_size, st.chunk_size >> 10, st.n_arenas,
 			   st.chunks, st.bytes_reserved, st.bytes_active,
@@ -149,9 +148,9 @@ static void np_arena_show_subpages(struct seq_file *m,
 
 		if (head->next == head)
 			continue;
-		seq_printf(m, "    %u B:\n", head->next->elem_size);
+		seq_printf(m, NP_ARENAS_CLASS, head->next->elem_size);
 		for (s = head->next; s != head; s = s->next)
-			seq_printf(m, "      chunk %#llx page %u: %u of %u elements used\n",
+			seq_printf(m, NP_ARENAS_SUBPAGE(NP_TEXT_PRINT_HEX),
 				   s->chunk->region.key,
 				   s->run_offset >> s->chunk->region.arena->core->geo.page_shift,
 				   s->max_num_elems - s->num_avail,
@@ -170,7 +169,7 @@ static int np_pool_arenas_show(struct seq_file *m, void *unused)
 		struct np_arena *arena = &core->arenas[a];
 
 		np_lock(&arena->lock);
-		seq_printf(m, "arena %u: %llu chunks, %llu buffers, %llu bytes active\n",
+		seq_printf(m, NP_ARENAS_ARENA,
 			   a, arena->stats.chunks, arena->stats.active_buffers,
 			   arena->stats.bytes_active);
 		for (l = 0; l < NP_NR_CHUNK_LISTS; l++) {
@@ -197,9 +196,9 @@ static int np_pool_arenas_show(struct seq_file *m, void *unused)
 					   chunk->free_bytes, chunk->region.size,
 					   chunk == arena->spare ? " (kept empty)" : "");
 		}
-		seq_puts(m, "  tiny subpages:\n");
+		seq_puts(m, NP_ARENAS_TINY);
 		np_arena_show_subpages(m, arena->tiny_pools, NP_NR_TINY_POOLS, 1);
-		seq_puts(m, "  small subpages:\n");
+		seq_puts(m, NP_ARENAS_SMALL);
 		np_arena_show_subpages(m, arena->small_pools,
 				       core->geo.n_small_pools, 0);
 		np_unlock(&arena->lock);
@@ -216,9 +215,7 @@ static int np_pool_chunks_show(struct seq_file *m, void *unused)
 	u64 n = 0, free_total = 0, size_total = 0, used_pages = 0;
 	unsigned int a, l;
 
-	seq_printf(m, "%5s %-5s %18s %5s %12s %12s %10s %10s\n", "arena",
-		   "list", "chunk", "usage", "free_bytes", "size",
-		   "pages_used", "pages");
+	seq_printf(m, NP_TEXT_HEADER(NP_CHUNKS_COLUMNS));
 	np_read_lock(&core->region_lock);
 	for (a = 0; a < core->n_arenas; a++) {
 		struct np_arena *arena = &core->arenas[a];
@@ -232,7 +229,7 @@ static int np_pool_chunks_show(struct seq_file *m, void *unused)
 				u32 used = np_chunk_pages_used(chunk,
 							       core->geo.page_shift);
 
-				seq_printf(m, "%5u %-5s %#18llx %4d%% %12llu %12llu %10u %10u\n",
+				seq_printf(m, NP_TEXT_ROW(NP_CHUNKS_COLUMNS),
 					   a, arena->lists[l].name,
 					   chunk->region.key,
 					   np_chunk_usage(chunk),
@@ -248,9 +245,8 @@ static int np_pool_chunks_show(struct seq_file *m, void *unused)
 		np_unlock(&arena->lock);
 	}
 	np_read_unlock(&core->region_lock);
-	seq_printf(m, "%5s %-5s %18llu %5s %12llu %12llu %10llu %10llu\n",
-		   "total", "", n, "", free_total, size_total, used_pages,
-		   n * core->geo.n_pages);
+	seq_printf(m, NP_CHUNKS_TOTAL_ROW, NP_CHUNKS_TOTAL, "", n, "",
+		   free_total, size_total, used_pages, n * core->geo.n_pages);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(np_pool_chunks);
