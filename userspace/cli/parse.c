@@ -1,0 +1,478 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The module's debugfs files, parsed: stats, pools, <id>/arenas,
+ * <id>/chunks and leaks. Every line is read with the format the module
+ * prints it with (np_debugfs_text.h), every chunk list and counter named
+ * as in np_tables.h. The text is split in place; nothing here reads a
+ * file or prints, so that tests/unit/test_cli_text.c can feed it the
+ * module's formats.
+ */
+#include <ctype.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "cli.h"
+#include "np_debugfs_text.h"
+#include "np_tables.h"
+
+#define LIST_NAME(id, name, key, min, max, range)	[id] = name,
+const char *const chunk_list_names[NP_NR_CHUNK_LISTS] = {
+	NP_CHUNK_LISTS(LIST_NAME)
+};
+
+#define LIST_KEY(id, name, key, min, max, range)	[id] = key,
+static const char *const chunk_list_keys[NP_NR_CHUNK_LISTS] = {
+	NP_CHUNK_LISTS(LIST_KEY)
+};
+
+#define STATS_FIELD(field)	{ #field, offsetof(struct np_stats, field) },
+const struct stats_field stats_fields[] = {
+	NP_STATS_FIELDS(STATS_FIELD)
+	STATS_FIELD(leaked_on_close)
+};
+
+const size_t nr_stats_fields = sizeof(stats_fields) / sizeof(stats_fields[0]);
+
+#define COLUMN_NAME(column, name, header, row)	[column] = name,
+static const char *const pools_columns[NP_POOLS_NR_COLUMNS] = {
+	NP_POOLS_COLUMNS(COLUMN_NAME)
+};
+
+static const char *const chunks_columns[NP_CHUNKS_NR_COLUMNS] = {
+	NP_CHUNKS_COLUMNS(COLUMN_NAME)
+};
+
+#define MAX_TOKENS	32
+
+/* Split at whitespace, in place; returns the number of tokens. */
+static int tokenize(char *line, char **tok, int max)
+{
+	int n = 0;
+	char *save = NULL, *t;
+
+	for (t = strtok_r(line, " \t", &save); t && n < max;
+	     t = strtok_r(NULL, " \t", &save))
+		tok[n++] = t;
+	return n;
+}
+
+bool all_digits(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (!isdigit((unsigned char)*s))
+			return false;
+	return true;
+}
+
+/* Is LINE the line TEXT prints (a literal ending in a newline)? */
+static bool line_is(const char *line, const char *text)
+{
+	size_t n;
+
+	line += strspn(line, " \t");
+	text += strspn(text, " \t");
+	n = strcspn(text, "\n");
+	return !strncmp(line, text, n) && !line[n];
+}
+
+/* Where each column of a table's header line is; -1 where it is not. */
+static void columns_find(char **tok, int n, const char *const *names,
+			 int nr_columns, int *at)
+{
+	int c, i;
+
+	for (c = 0; c < nr_columns; c++) {
+		at[c] = -1;
+		for (i = 0; i < n && at[c] < 0; i++)
+			if (!strcmp(tok[i], names[c]))
+				at[c] = i;
+	}
+}
+
+static int list_index(const char *name, const char *const *names)
+{
+	int i;
+
+	for (i = 0; i < NP_NR_CHUNK_LISTS; i++)
+		if (!strcasecmp(name, names[i]))
+			return i;
+	return -1;
+}
+
+/* ------------------------------------------------------------ stats */
+
+static void stats_set(struct np_stats *st, const char *name, ull value)
+{
+	size_t i, prefix = strlen(NP_STATS_CHUNKLIST_PREFIX);
+	int l;
+
+	for (i = 0; i < nr_stats_fields; i++)
+		if (!strcmp(name, stats_fields[i].name)) {
+			*(__u64 *)((char *)st + stats_fields[i].offset) = value;
+			return;
+		}
+	if (strncmp(name, NP_STATS_CHUNKLIST_PREFIX, prefix))
+		return;
+	l = list_index(name + prefix, chunk_list_keys);
+	if (l >= 0)
+		st->chunklist_chunks[l] = value;
+}
+
+/* "name: value" lines: every one kept, the counters of np_stats set. */
+int stats_parse(struct stats_text *s, char *text)
+{
+	char *save = NULL, *line;
+
+	memset(s, 0, sizeof(*s));
+	for (line = strtok_r(text, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char name[sizeof(s->lines->name)];
+		struct stat_line *nl;
+		ull value;
+
+		if (sscanf(line, " " NP_STATS_LINE("%47[^:]"), name, &value) != 2)
+			continue;
+		nl = realloc(s->lines, (s->n_lines + 1) * sizeof(*nl));
+		if (!nl)
+			return -1;
+		s->lines = nl;
+		snprintf(nl[s->n_lines].name, sizeof(nl->name), "%s", name);
+		nl[s->n_lines++].value = value;
+		stats_set(&s->st, name, value);
+	}
+	return 0;
+}
+
+void stats_free(struct stats_text *s)
+{
+	free(s->lines);
+	memset(s, 0, sizeof(*s));
+}
+
+/* ------------------------------------------------------------ pools */
+
+/*
+ * A row whose name or comm holds a blank has more tokens than the
+ * header: id, the name's words, the pid (the first number after them),
+ * then the comm's first word.
+ */
+static bool pool_row_loose(char **tok, int n, struct pool_row *r)
+{
+	int i, pid_at;
+
+	for (pid_at = 2; pid_at < n && !all_digits(tok[pid_at]); pid_at++)
+		;
+	if (pid_at + 1 >= n)
+		return false;
+	r->name[0] = '\0';
+	for (i = 1; i < pid_at; i++) {
+		size_t l = strlen(r->name);
+
+		snprintf(r->name + l, sizeof(r->name) - l, "%s%s",
+			 i > 1 ? " " : "", tok[i]);
+	}
+	r->pid = atoi(tok[pid_at]);
+	snprintf(r->comm, sizeof(r->comm), "%s", tok[pid_at + 1]);
+	return true;
+}
+
+/* The pool table: id, name, pid and comm of each pool (the rest is in stats). */
+int pools_parse(char *text, struct pool_row **rows, size_t *n_rows)
+{
+	int at[NP_POOLS_NR_COLUMNS], ncols = 0;
+	char *save = NULL, *line;
+
+	*rows = NULL;
+	*n_rows = 0;
+	columns_find(NULL, 0, pools_columns, NP_POOLS_NR_COLUMNS, at);
+	for (line = strtok_r(text, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char *tok[MAX_TOKENS];
+		int n = tokenize(line, tok, MAX_TOKENS);
+		struct pool_row r = { 0 }, *nr;
+
+		if (n && !strcmp(tok[0], pools_columns[NP_POOLS_ID])) {
+			ncols = n;
+			columns_find(tok, n, pools_columns, NP_POOLS_NR_COLUMNS,
+				     at);
+			continue;
+		}
+		if (n < 2 || !all_digits(tok[0]))
+			continue;
+		r.id = (unsigned int)strtoul(tok[0], NULL, 10);
+		if (n == ncols && at[NP_POOLS_ID] == 0 && at[NP_POOLS_NAME] > 0 &&
+		    at[NP_POOLS_PID] > 0 && at[NP_POOLS_COMM] > 0) {
+			snprintf(r.name, sizeof(r.name), "%s",
+				 tok[at[NP_POOLS_NAME]]);
+			r.pid = atoi(tok[at[NP_POOLS_PID]]);
+			snprintf(r.comm, sizeof(r.comm), "%s",
+				 tok[at[NP_POOLS_COMM]]);
+		} else if (!pool_row_loose(tok, n, &r)) {
+			continue;
+		}
+		nr = realloc(*rows, (*n_rows + 1) * sizeof(*nr));
+		if (!nr)
+			return -1;
+		*rows = nr;
+		nr[(*n_rows)++] = r;
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------ arenas */
+
+static struct arena_info *arena_get(struct pool_info *p, unsigned int index)
+{
+	struct arena_info *na;
+	size_t i;
+
+	for (i = 0; i < p->n_arenas; i++)
+		if (p->arenas[i].index == index)
+			return &p->arenas[i];
+	na = realloc(p->arenas, (p->n_arenas + 1) * sizeof(*na));
+	if (!na)
+		return NULL;
+	p->arenas = na;
+	memset(&na[p->n_arenas], 0, sizeof(*na));
+	na[p->n_arenas].index = index;
+	return &na[p->n_arenas++];
+}
+
+static int cmp_arena(const void *a, const void *b)
+{
+	const struct arena_info *x = a, *y = b;
+
+	return x->index < y->index ? -1 : x->index > y->index;
+}
+
+static struct sp_class *class_get(struct pool_info *p, unsigned int elem,
+				  bool small)
+{
+	struct sp_class *nc;
+	size_t i;
+
+	for (i = 0; i < p->n_classes; i++)
+		if (p->classes[i].elem_size == elem)
+			return &p->classes[i];
+	nc = realloc(p->classes, (p->n_classes + 1) * sizeof(*nc));
+	if (!nc)
+		return NULL;
+	p->classes = nc;
+	memset(&nc[p->n_classes], 0, sizeof(*nc));
+	nc[p->n_classes].elem_size = elem;
+	nc[p->n_classes].small = small;
+	return &nc[p->n_classes++];
+}
+
+static int cmp_class(const void *a, const void *b)
+{
+	const struct sp_class *x = a, *y = b;
+
+	return x->elem_size < y->elem_size ? -1 : x->elem_size > y->elem_size;
+}
+
+/* <id>/arenas: each arena's line, and the subpages of each size class. */
+int arenas_parse(struct pool_info *p, char *text)
+{
+	struct sp_class *cls = NULL;
+	char *save = NULL, *line;
+	bool small = false;
+
+	for (line = strtok_r(text, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		unsigned int idx, elem, page, used, total;
+		ull chunks, buffers, active, key;
+		int end = -1;
+
+		if (sscanf(line, NP_ARENAS_ARENA, &idx, &chunks, &buffers,
+			   &active) == 4) {
+			struct arena_info *a = arena_get(p, idx);
+
+			if (!a)
+				return -1;
+			a->chunks = chunks;
+			a->buffers = buffers;
+			a->active = active;
+			cls = NULL;
+		} else if (line_is(line, NP_ARENAS_TINY)) {
+			small = false;
+		} else if (line_is(line, NP_ARENAS_SMALL)) {
+			small = true;
+		} else if (sscanf(line, NP_ARENAS_CLASS "%n", &elem, &end) == 1 &&
+			   end >= 0) {
+			cls = class_get(p, elem, small);
+			if (!cls)
+				return -1;
+		} else if (cls &&
+			   sscanf(line, NP_ARENAS_SUBPAGE(NP_TEXT_SCAN_HEX), &key,
+				  &page, &used, &total) == 4) {
+			cls->subpages++;
+			cls->used += used;
+			cls->elems += total;
+		}
+	}
+	if (p->n_classes > 1)
+		qsort(p->classes, p->n_classes, sizeof(*p->classes), cmp_class);
+	if (p->n_arenas > 1)
+		qsort(p->arenas, p->n_arenas, sizeof(*p->arenas), cmp_arena);
+	return 0;
+}
+
+/* ------------------------------------------------------------ chunks */
+
+static ull column_value(char **tok, const int *at, int column)
+{
+	return at[column] >= 0 ? strtoull(tok[at[column]], NULL, 10) : 0;
+}
+
+/* <id>/chunks: one row per chunk, summed per arena and chunk list. */
+int chunks_parse(struct pool_info *p, char *text)
+{
+	int at[NP_CHUNKS_NR_COLUMNS], ncols = 0;
+	char *save = NULL, *line;
+
+	columns_find(NULL, 0, chunks_columns, NP_CHUNKS_NR_COLUMNS, at);
+	for (line = strtok_r(text, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char *tok[MAX_TOKENS];
+		int n = tokenize(line, tok, MAX_TOKENS), l;
+		struct arena_info *a;
+		struct list_agg *agg;
+
+		if (n && !strcmp(tok[0], chunks_columns[NP_CHUNKS_ARENA])) {
+			ncols = n;
+			columns_find(tok, n, chunks_columns,
+				     NP_CHUNKS_NR_COLUMNS, at);
+			continue;
+		}
+		/* the totals row too has no arena number */
+		if (n != ncols || at[NP_CHUNKS_ARENA] < 0 ||
+		    at[NP_CHUNKS_LIST] < 0 || !all_digits(tok[at[NP_CHUNKS_ARENA]]))
+			continue;
+		l = list_index(tok[at[NP_CHUNKS_LIST]], chunk_list_names);
+		if (l < 0)
+			continue;
+		a = arena_get(p, (unsigned int)strtoul(tok[at[NP_CHUNKS_ARENA]],
+						       NULL, 10));
+		if (!a)
+			return -1;
+		agg = &a->lists[l];
+		agg->chunks++;
+		agg->free += column_value(tok, at, NP_CHUNKS_FREE_BYTES);
+		agg->size += column_value(tok, at, NP_CHUNKS_SIZE);
+		agg->pages_used += column_value(tok, at, NP_CHUNKS_PAGES_USED);
+		agg->pages += column_value(tok, at, NP_CHUNKS_PAGES);
+	}
+	if (p->n_arenas > 1)
+		qsort(p->arenas, p->n_arenas, sizeof(*p->arenas), cmp_arena);
+	return 0;
+}
+
+/* ------------------------------------------------------------ leaks */
+
+static int str_append(char **dst, const char *s)
+{
+	size_t old = *dst ? strlen(*dst) : 0;
+	char *n = realloc(*dst, old + strlen(s) + 2);
+
+	if (!n)
+		return -1;
+	strcpy(n + old, s);
+	strcat(n + old, "\n");
+	*dst = n;
+	return 0;
+}
+
+/* A record's first line; the comm runs to the end of the line. */
+static bool leak_head_parse(const char *line, struct leak *lk)
+{
+	unsigned int age_ms;
+	int comm_at = -1;
+
+	memset(lk, 0, sizeof(*lk));
+	if (sscanf(line, NP_LEAKS_HEAD(NP_TEXT_SCAN_HEX, "%7[a-z]") "%n",
+		   &lk->pool, lk->kind, &lk->addr, &lk->capacity, &age_ms,
+		   &lk->tag, &lk->pid, &comm_at) != 7 || comm_at < 0)
+		return false;
+	lk->age_ms = age_ms;
+	snprintf(lk->comm, sizeof(lk->comm), "%s", line + comm_at);
+	return true;
+}
+
+/* "retained at (#1):" and the like: a later record's first line. */
+static bool leak_touch_line(const char *line)
+{
+	unsigned int nr;
+	char what[16];
+	int end = -1;
+
+	return sscanf(line, NP_LEAKS_TOUCH("%15[a-z]") "%n", what, &nr,
+		      &end) == 2 && end >= 0 && !line[end];
+}
+
+/*
+ * leaks: the records, blank lines between them. A record's allocation
+ * stack goes to ->stack, its later records ("retained at (#1):", their
+ * frames indented under them) to ->touches.
+ */
+int leaks_parse(char *text, struct leak **leaks, size_t *n_leaks)
+{
+	struct leak *cur = NULL;
+	char *save = NULL, *line;
+	bool in_alloc = false;
+
+	*leaks = NULL;
+	*n_leaks = 0;
+	/* strtok_r skips blank lines: a record starts at each head line */
+	for (line = strtok_r(text, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		const char *t = line + strspn(line, " \t");
+		struct leak lk, *nl;
+		char frame[600];
+		int ret;
+
+		if (leak_head_parse(line, &lk)) {
+			nl = realloc(*leaks, (*n_leaks + 1) * sizeof(*nl));
+			if (!nl)
+				return -1;
+			*leaks = nl;
+			cur = &nl[(*n_leaks)++];
+			*cur = lk;
+			in_alloc = false;
+			continue;
+		}
+		if (!cur || !*t)
+			continue;
+		if (line_is(line, NP_LEAKS_ALLOCATED)) {
+			in_alloc = true;
+			continue;
+		}
+		if (leak_touch_line(line)) {
+			in_alloc = false;
+			ret = str_append(&cur->touches, t);
+		} else if (in_alloc) {
+			ret = str_append(&cur->stack, t);
+		} else {
+			snprintf(frame, sizeof(frame), "  %s", t);
+			ret = str_append(&cur->touches, frame);
+		}
+		if (ret)
+			return -1;
+	}
+	return 0;
+}
+
+void leaks_free(struct leak *leaks, size_t n_leaks)
+{
+	size_t i;
+
+	for (i = 0; i < n_leaks; i++) {
+		free(leaks[i].stack);
+		free(leaks[i].touches);
+	}
+	free(leaks);
+}
