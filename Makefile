@@ -98,14 +98,16 @@ $(BUILD)/nettypool: $(BUILD)/userspace/cli/main.o $(CLI_LIB) $(BUILD)/libnettypo
 $(BUILD)/nettypool-static: $(BUILD)/userspace/cli/main.o $(CLI_LIB) $(BUILD)/libnettypool.a
 	$(CC) $(ALL_CFLAGS) -static -o $@ $^ $(LDLIBS)
 
-$(BUILD)/unit-tests: $(UNIT_OBJS) $(BUILD)/libnettypool.a
-	$(CC) $(ALL_CFLAGS) -o $@ $(UNIT_OBJS) $(BUILD)/libnettypool.a \
-		$(CHECK_LIBS) $(LDLIBS)
+# test_cli_text.c checks the command's parsers against the module's formats.
+UNIT_LINK	:= $(UNIT_OBJS) $(BUILD)/userspace/cli/parse.o $(BUILD)/libnettypool.a
+
+$(BUILD)/unit-tests: $(UNIT_LINK)
+	$(CC) $(ALL_CFLAGS) -o $@ $(UNIT_LINK) $(CHECK_LIBS) $(LDLIBS)
 
 # The same unit tests, static, for the guest: NP_TEST_BACKEND=kernel runs
 # the library suites over the module.
-$(BUILD)/np-unit-kernel: $(UNIT_OBJS) $(BUILD)/libnettypool.a
-	$(CC) $(ALL_CFLAGS) -static -o $@ $(UNIT_OBJS) $(BUILD)/libnettypool.a \
+$(BUILD)/np-unit-kernel: $(UNIT_LINK)
+	$(CC) $(ALL_CFLAGS) -static -o $@ $(UNIT_LINK) \
 		$(shell pkg-config --libs --static check 2>/dev/null | sed 's/-lcheck_pic/-lcheck/' || echo -lcheck -lsubunit -lrt -lm) $(LDLIBS)
 
 module:

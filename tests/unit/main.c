@@ -37,6 +37,7 @@ static Suite *(*const np_suites[])(void) = {
 	stats_suite,
 	cache_suite,
 	concurrency_suite,
+	cli_text_suite,
 };
 
 int main(void)

@@ -12,11 +12,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include <linux/nettypool.h>
-
 #include "json_writer.h"
-
-typedef unsigned long long ull;
+#include "parse.h"
 
 /* Exit statuses, the same for every command. */
 enum np_exit {
@@ -61,97 +58,6 @@ __attribute__((format(printf, 2, 3)))
 int usage_error(const char *cmd, const char *fmt, ...);
 int not_loaded(void);
 int permission_denied(const char *path);
-
-/* parse.c: the debugfs files, parsed; no I/O, no global */
-extern const char *const chunk_list_names[NP_NR_CHUNK_LISTS];
-
-struct stats_field {
-	const char *name;
-	size_t offset;		/* of its __u64 in struct np_stats */
-};
-
-/* The counters of struct np_stats, as named in debugfs and in JSON. */
-extern const struct stats_field stats_fields[];
-extern const size_t nr_stats_fields;
-
-/* A stats file: its "name: value" lines in file order, and the known ones. */
-struct stat_line {
-	char name[48];
-	ull value;
-};
-
-struct stats_text {
-	struct stat_line *lines;
-	size_t n_lines;
-	struct np_stats st;
-};
-
-/* A row of the pool table. */
-struct pool_row {
-	unsigned int id;
-	char name[64];
-	int pid;
-	char comm[64];
-};
-
-/* One chunk list of an arena, summed over its chunks. */
-struct list_agg {
-	ull chunks;
-	ull size;
-	ull free;
-	ull pages_used;
-	ull pages;
-};
-
-struct arena_info {
-	unsigned int index;
-	ull chunks;
-	ull buffers;
-	ull active;
-	struct list_agg lists[NP_NR_CHUNK_LISTS];
-};
-
-/* The subpages of one size class that have a free element. */
-struct sp_class {
-	unsigned int elem_size;
-	bool small;
-	ull subpages;
-	ull used;
-	ull elems;
-};
-
-struct pool_info {
-	struct pool_row row;
-	struct stats_text stats;
-	struct arena_info *arenas;
-	size_t n_arenas;
-	struct sp_class *classes;
-	size_t n_classes;
-};
-
-/* A buffer the leak detector tracks. */
-struct leak {
-	unsigned int pool;
-	char kind[8];
-	ull addr;
-	ull capacity;
-	ull age_ms;
-	ull tag;
-	int pid;
-	char comm[64];
-	char *stack;		/* "allocated at" frames, '\n'-separated */
-	char *touches;		/* the later records, as printed */
-	size_t group;
-};
-
-bool all_digits(const char *s);
-int stats_parse(struct stats_text *s, char *text);
-void stats_free(struct stats_text *s);
-int pools_parse(char *text, struct pool_row **rows, size_t *n_rows);
-int arenas_parse(struct pool_info *p, char *text);
-int chunks_parse(struct pool_info *p, char *text);
-int leaks_parse(char *text, struct leak **leaks, size_t *n_leaks);
-void leaks_free(struct leak *leaks, size_t n_leaks);
 
 /* debugfs.c: the module's debugfs directory */
 struct snapshot {

@@ -8,12 +8,12 @@
  * module's formats.
  */
 #include <ctype.h>
-#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-#include "cli.h"
+#include "parse.h"
 #include "np_debugfs_text.h"
 #include "np_tables.h"
 
