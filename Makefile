@@ -207,8 +207,8 @@ check-guest: $(BUILD)/np-unit-kernel
 	else echo "guest suites: not present yet"; fi
 
 # Benchmarks: never part of make check. scripts/bench.sh runs every one
-# (host, then a QEMU guest), prints the table with the targets of issue 4
-# and regenerates Documentation/benchmarks.rst (see that page).
+# (host, then a QEMU guest), prints the table with the targets each must
+# meet and regenerates Documentation/benchmarks.rst (see that page).
 BENCH_ALLOCS		:= nettypool glibc jemalloc mimalloc tcmalloc
 BENCH_LINK_jemalloc	:= -ljemalloc
 BENCH_LINK_mimalloc	:= -lmimalloc

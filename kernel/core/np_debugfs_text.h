@@ -102,18 +102,19 @@ enum np_chunks_column { NP_CHUNKS_COLUMNS(NP_TEXT_COLUMN) NP_CHUNKS_NR_COLUMNS }
 	"      chunk " hex " page %u: %u of %u elements used\n"
 
 /*
- * leaks: a record per buffer the leak detector tracks, ending with a
- * blank line: the line NP_LEAKS_HEAD, with the comm to the end of the
+ * leaks: per buffer the leak detector tracks (a suspect), ending with
+ * a blank line: the line NP_LEAKS_HEAD, with the comm to the end of the
  * line; then, for kernel pools, NP_LEAKS_ALLOCATED and the frames of the
- * allocation stack; then per later record a line NP_LEAKS_TOUCH and its
- * frames. Every frame is indented by NP_LEAKS_FRAME. WORD is the
- * conversion of a word: "%s" to print, bounded to read.
+ * allocation stack; then per record of a later retain or release a line
+ * NP_LEAKS_RECORD and its frames. Every frame is indented by
+ * NP_LEAKS_FRAME. WORD is the conversion of a word: "%s" to print,
+ * bounded to read.
  */
 #define NP_LEAKS_HEAD(hex, word)					\
 	"leak pool=%u kind=" word " addr=" hex " capacity=%llu age_ms=%u" \
 	" tag=" hex " pid=%d comm="
 #define NP_LEAKS_ALLOCATED	"  allocated at:\n"
-#define NP_LEAKS_TOUCH(word)	"  " word " at (#%u):\n"
+#define NP_LEAKS_RECORD(word)	"  " word " at (#%u):\n"
 #define NP_LEAKS_FRAME		"    "
 
 #endif /* NP_DEBUGFS_TEXT_H */

@@ -285,7 +285,7 @@ static void np_leak_print(struct seq_file *m, unsigned int pool_id,
 		np_leak_print_trace(m, &rec->alloc);
 	}
 	for (i = 0; i < rec->nr_touches; i++) {
-		seq_printf(m, NP_LEAKS_TOUCH("%s"),
+		seq_printf(m, NP_LEAKS_RECORD("%s"),
 			   rec->touches[i].retain ? "retained" : "released",
 			   i + 1);
 		np_leak_print_trace(m, &rec->touches[i].trace);

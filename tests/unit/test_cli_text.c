@@ -237,9 +237,9 @@ START_TEST(leaks_round_trip)
 	out(NP_LEAKS_ALLOCATED);
 	out(NP_LEAKS_FRAME "%s\n", "np_test_leak_big+0x11/0x30 [test_nettypool]");
 	out(NP_LEAKS_FRAME "%s\n", "np_test_init+0xa9/0x200 [test_nettypool]");
-	out(NP_LEAKS_TOUCH("%s"), "retained", 1U);
+	out(NP_LEAKS_RECORD("%s"), "retained", 1U);
 	out(NP_LEAKS_FRAME "%s\n", "np_test_keep+0x5/0x10 [test_nettypool]");
-	out(NP_LEAKS_TOUCH("%s"), "released", 2U);
+	out(NP_LEAKS_RECORD("%s"), "released", 2U);
 	out(NP_LEAKS_FRAME "%s\n", "np_test_drop+0x9/0x10 [test_nettypool]");
 	out("\n");
 	out(NP_LEAKS_HEAD(NP_TEXT_PRINT_HEX, "%s") "%s\n", 4294967295U, "user",
@@ -260,7 +260,7 @@ START_TEST(leaks_round_trip)
 	ck_assert_str_eq(leaks[0].stack,
 			 "np_test_leak_big+0x11/0x30 [test_nettypool]\n"
 			 "np_test_init+0xa9/0x200 [test_nettypool]\n");
-	ck_assert_str_eq(leaks[0].touches,
+	ck_assert_str_eq(leaks[0].records,
 			 "retained at (#1):\n"
 			 "  np_test_keep+0x5/0x10 [test_nettypool]\n"
 			 "released at (#2):\n"
@@ -275,7 +275,7 @@ START_TEST(leaks_round_trip)
 	ck_assert_int_eq(leaks[1].pid, 2147483647);
 	ck_assert_str_eq(leaks[1].comm, "my server");
 	ck_assert_ptr_null(leaks[1].stack);
-	ck_assert_ptr_null(leaks[1].touches);
+	ck_assert_ptr_null(leaks[1].records);
 	leaks_free(leaks, n);
 }
 END_TEST

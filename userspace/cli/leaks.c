@@ -74,8 +74,8 @@ static void json_frames(struct jw *w, const char *key, const char *frames)
 	jw_arr_end(w);
 }
 
-/* Later records ("retained at (#1):" and its frames) as objects. */
-static void json_touches(struct jw *w, const char *key, const char *text)
+/* The records ("retained at (#1):" and its frames) as objects. */
+static void json_records(struct jw *w, const char *key, const char *text)
 {
 	const char *p = text;
 	bool open = false;
@@ -197,8 +197,8 @@ static void leaks_json(const struct leak *leaks, size_t n_leaks,
 			jw_int(w, "pid", leaks[i].pid);
 			jw_str(w, "comm", leaks[i].comm);
 			jw_hex(w, "tag", leaks[i].tag);
-			if (leaks[i].touches)
-				json_touches(w, "records", leaks[i].touches);
+			if (leaks[i].records)
+				json_records(w, "records", leaks[i].records);
 			jw_obj_end(w);
 		}
 		jw_arr_end(w);
@@ -270,10 +270,10 @@ static void leaks_text(const struct leak *leaks, size_t n_leaks,
 			printf("    allocated at:\n");
 			print_frames(f->stack, "      ");
 		}
-		if (f->touches) {
+		if (f->records) {
 			if (groups[g].count > 1)
 				printf("    (and, for its first buffer:)\n");
-			print_frames(f->touches, "    ");
+			print_frames(f->records, "    ");
 		}
 	}
 }

@@ -387,7 +387,7 @@ static int str_append(char **dst, const char *s)
 	return 0;
 }
 
-/* A record's first line; the comm runs to the end of the line. */
+/* A suspect's first line; the comm runs to the end of the line. */
 static bool leak_head_parse(const char *line, struct leak *lk)
 {
 	unsigned int age_ms;
@@ -403,21 +403,21 @@ static bool leak_head_parse(const char *line, struct leak *lk)
 	return true;
 }
 
-/* "retained at (#1):" and the like: a later record's first line. */
-static bool leak_touch_line(const char *line)
+/* "retained at (#1):" and the like: the first line of a record. */
+static bool leak_record_line(const char *line)
 {
 	unsigned int nr;
 	char what[16];
 	int end = -1;
 
-	return sscanf(line, NP_LEAKS_TOUCH("%15[a-z]") "%n", what, &nr,
+	return sscanf(line, NP_LEAKS_RECORD("%15[a-z]") "%n", what, &nr,
 		      &end) == 2 && end >= 0 && !line[end];
 }
 
 /*
- * leaks: the records, blank lines between them. A record's allocation
- * stack goes to ->stack, its later records ("retained at (#1):", their
- * frames indented under them) to ->touches.
+ * leaks: the suspects, blank lines between them. A suspect's allocation
+ * stack goes to ->stack, its records of later retains and releases
+ * ("retained at (#1):", their frames indented under them) to ->records.
  */
 int leaks_parse(char *text, struct leak **leaks, size_t *n_leaks)
 {
@@ -427,7 +427,7 @@ int leaks_parse(char *text, struct leak **leaks, size_t *n_leaks)
 
 	*leaks = NULL;
 	*n_leaks = 0;
-	/* strtok_r skips blank lines: a record starts at each head line */
+	/* strtok_r skips blank lines: a suspect starts at each head line */
 	for (line = strtok_r(text, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save)) {
 		const char *t = line + strspn(line, " \t");
@@ -451,14 +451,14 @@ int leaks_parse(char *text, struct leak **leaks, size_t *n_leaks)
 			in_alloc = true;
 			continue;
 		}
-		if (leak_touch_line(line)) {
+		if (leak_record_line(line)) {
 			in_alloc = false;
-			ret = str_append(&cur->touches, t);
+			ret = str_append(&cur->records, t);
 		} else if (in_alloc) {
 			ret = str_append(&cur->stack, t);
 		} else {
 			snprintf(frame, sizeof(frame), "  %s", t);
-			ret = str_append(&cur->touches, frame);
+			ret = str_append(&cur->records, frame);
 		}
 		if (ret)
 			return -1;
@@ -472,7 +472,7 @@ void leaks_free(struct leak *leaks, size_t n_leaks)
 
 	for (i = 0; i < n_leaks; i++) {
 		free(leaks[i].stack);
-		free(leaks[i].touches);
+		free(leaks[i].records);
 	}
 	free(leaks);
 }

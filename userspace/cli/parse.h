@@ -91,7 +91,7 @@ struct leak {
 	int pid;
 	char comm[64];
 	char *stack;		/* "allocated at" frames, '\n'-separated */
-	char *touches;		/* the later records, as printed */
+	char *records;		/* of later retains and releases, as printed */
 	size_t group;
 };
 
