@@ -39,6 +39,8 @@ void cli_init(const char *name);
 void catch_stop_signals(void);
 bool parse_ulong(const char *s, unsigned long *v);
 int parse_pool_opt(const char *cmd, const char *arg, long *pool);
+int common_option(int c, const char *cmd, const char *usage);
+int no_operands(const char *cmd, int argc, char **argv);
 
 /* output.c: colour and sizes for people */
 #define C_BOLD	"\033[1m"

@@ -5,7 +5,9 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <getopt.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -62,5 +64,32 @@ int parse_pool_opt(const char *cmd, const char *arg, long *pool)
 		return usage_error(cmd, "--pool takes a pool id (a number), not '%s'",
 				   arg);
 	*pool = (long)v;
+	return 0;
+}
+
+/*
+ * What getopt_long() returned for an option every command has, -j
+ * (--json) or -h (--help), or for one it does not know: -1 when the
+ * command goes on, else the status it exits with.
+ */
+int common_option(int c, const char *cmd, const char *usage)
+{
+	switch (c) {
+	case 'j':
+		json_mode = true;
+		return -1;
+	case 'h':
+		fputs(usage, stdout);
+		return 0;
+	default:
+		return usage_error(cmd, "unknown option");
+	}
+}
+
+/* No command takes operands: 0, or the usage error for the first. */
+int no_operands(const char *cmd, int argc, char **argv)
+{
+	if (optind < argc)
+		return usage_error(cmd, "unexpected argument '%s'", argv[optind]);
 	return 0;
 }

@@ -253,12 +253,9 @@ int snapshot_read(struct snapshot *s, long only_pool)
 			continue;
 		if (only_pool >= 0 && strtol(de->d_name, NULL, 10) != only_pool)
 			continue;
-		np = realloc(s->pools, (s->n_pools + 1) * sizeof(*np));
+		np = ARRAY_ADD(s->pools, s->n_pools);
 		if (!np)
 			break;
-		s->pools = np;
-		np = &np[s->n_pools++];
-		memset(np, 0, sizeof(*np));
 		np->row.id = (unsigned int)strtoul(de->d_name, NULL, 10);
 		np->row.pid = -1;
 		snprintf(np->row.name, sizeof(np->row.name), "?");

@@ -334,18 +334,15 @@ int cmd_demo(int argc, char **argv)
 				return usage_error("demo", "no backend '%s' (auto, kernel, local)",
 						   optarg);
 			break;
-		case 'j':
-			json_mode = true;
-			break;
-		case 'h':
-			fputs(demo_usage, stdout);
-			return 0;
 		default:
-			return usage_error("demo", "unknown option");
+			ret = common_option(c, "demo", demo_usage);
+			if (ret >= 0)
+				return ret;
 		}
 	}
-	if (optind < argc)
-		return usage_error("demo", "unexpected argument '%s'", argv[optind]);
+	ret = no_operands("demo", argc, argv);
+	if (ret)
+		return ret;
 	if (wl == WL_BUSY || wl == WL_HUGE) {
 		po.page_size = 4096;
 		po.max_order = 4;

@@ -167,18 +167,15 @@ int cmd_layout(int argc, char **argv)
 			format = c == 's' ? "svg" : "png";
 			file = optarg;
 			break;
-		case 'j':
-			json_mode = true;
-			break;
-		case 'h':
-			fputs(layout_usage, stdout);
-			return 0;
 		default:
-			return usage_error("layout", "unknown option");
+			ret = common_option(c, "layout", layout_usage);
+			if (ret >= 0)
+				return ret;
 		}
 	}
-	if (optind < argc)
-		return usage_error("layout", "unexpected argument '%s'", argv[optind]);
+	ret = no_operands("layout", argc, argv);
+	if (ret)
+		return ret;
 	ret = check_root();
 	if (ret)
 		return ret;

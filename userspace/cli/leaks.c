@@ -136,16 +136,13 @@ static ssize_t leaks_group(struct leak *leaks, size_t n_leaks,
 			if (same_group(groups[g].first, &leaks[i]))
 				break;
 		if (g == n_groups) {
-			struct leak_group *ng = realloc(groups, (n_groups + 1) * sizeof(*ng));
+			struct leak_group *ng = ARRAY_ADD(groups, n_groups);
 
 			if (!ng) {
 				free(groups);
 				return -1;
 			}
-			groups = ng;
-			memset(&groups[g], 0, sizeof(*groups));
-			groups[g].first = &leaks[i];
-			n_groups++;
+			ng->first = &leaks[i];
 		}
 		leaks[i].group = g;
 		groups[g].count++;
@@ -295,18 +292,15 @@ int cmd_leaks(int argc, char **argv)
 
 	while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
 		switch (c) {
-		case 'j':
-			json_mode = true;
-			break;
-		case 'h':
-			fputs(leaks_usage, stdout);
-			return 0;
 		default:
-			return usage_error("leaks", "unknown option");
+			ret = common_option(c, "leaks", leaks_usage);
+			if (ret >= 0)
+				return ret;
 		}
 	}
-	if (optind < argc)
-		return usage_error("leaks", "unexpected argument '%s'", argv[optind]);
+	ret = no_operands("leaks", argc, argv);
+	if (ret)
+		return ret;
 	ret = check_root();
 	if (ret)
 		return ret;

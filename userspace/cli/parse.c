@@ -58,6 +58,20 @@ static int tokenize(char *line, char **tok, int max)
 	return n;
 }
 
+/* ARRAYP: the address of the array's pointer, whatever its type. */
+void *array_add(void *arrayp, size_t *n, size_t size)
+{
+	void *array, *grown;
+
+	memcpy(&array, arrayp, sizeof(array));
+	grown = realloc(array, (*n + 1) * size);
+	if (!grown)
+		return NULL;
+	memcpy(arrayp, &grown, sizeof(grown));
+	memset((char *)grown + *n * size, 0, size);
+	return (char *)grown + (*n)++ * size;
+}
+
 bool all_digits(const char *s)
 {
 	if (!*s)
@@ -79,18 +93,45 @@ static bool line_is(const char *line, const char *text)
 	return !strncmp(line, text, n) && !line[n];
 }
 
-/* Where each column of a table's header line is; -1 where it is not. */
-static void columns_find(char **tok, int n, const char *const *names,
-			 int nr_columns, int *at)
+/*
+ * A table's columns: NAMES, in the order the module prints them, and
+ * where the header line put each one (-1 for a column it does not have).
+ */
+struct table {
+	const char *const *names;
+	int nr_columns;
+	int *at;
+	int n_tokens;		/* of the header line: of each row too */
+};
+
+static void table_init(struct table *t, const char *const *names,
+		       int nr_columns, int *at)
+{
+	int c;
+
+	t->names = names;
+	t->nr_columns = nr_columns;
+	t->at = at;
+	t->n_tokens = 0;
+	for (c = 0; c < nr_columns; c++)
+		at[c] = -1;
+}
+
+/* Is this the header line (it starts with the first column's name)? */
+static bool table_header(struct table *t, char **tok, int n)
 {
 	int c, i;
 
-	for (c = 0; c < nr_columns; c++) {
-		at[c] = -1;
-		for (i = 0; i < n && at[c] < 0; i++)
-			if (!strcmp(tok[i], names[c]))
-				at[c] = i;
+	if (!n || strcmp(tok[0], t->names[0]))
+		return false;
+	t->n_tokens = n;
+	for (c = 0; c < t->nr_columns; c++) {
+		t->at[c] = -1;
+		for (i = 0; i < n && t->at[c] < 0; i++)
+			if (!strcmp(tok[i], t->names[c]))
+				t->at[c] = i;
 	}
+	return true;
 }
 
 static int list_index(const char *name, const char *const *names)
@@ -136,12 +177,11 @@ int stats_parse(struct stats_text *s, char *text)
 
 		if (sscanf(line, " " NP_STATS_LINE("%47[^:]"), name, &value) != 2)
 			continue;
-		nl = realloc(s->lines, (s->n_lines + 1) * sizeof(*nl));
+		nl = ARRAY_ADD(s->lines, s->n_lines);
 		if (!nl)
 			return -1;
-		s->lines = nl;
-		snprintf(nl[s->n_lines].name, sizeof(nl->name), "%s", name);
-		nl[s->n_lines++].value = value;
+		snprintf(nl->name, sizeof(nl->name), "%s", name);
+		nl->value = value;
 		stats_set(&s->st, name, value);
 	}
 	return 0;
@@ -183,28 +223,23 @@ static bool pool_row_loose(char **tok, int n, struct pool_row *r)
 /* The pool table: id, name, pid and comm of each pool (the rest is in stats). */
 int pools_parse(char *text, struct pool_row **rows, size_t *n_rows)
 {
-	int at[NP_POOLS_NR_COLUMNS], ncols = 0;
+	int at[NP_POOLS_NR_COLUMNS];
 	char *save = NULL, *line;
+	struct table t;
 
 	*rows = NULL;
 	*n_rows = 0;
-	columns_find(NULL, 0, pools_columns, NP_POOLS_NR_COLUMNS, at);
+	table_init(&t, pools_columns, NP_POOLS_NR_COLUMNS, at);
 	for (line = strtok_r(text, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save)) {
 		char *tok[MAX_TOKENS];
 		int n = tokenize(line, tok, MAX_TOKENS);
 		struct pool_row r = { 0 }, *nr;
 
-		if (n && !strcmp(tok[0], pools_columns[NP_POOLS_ID])) {
-			ncols = n;
-			columns_find(tok, n, pools_columns, NP_POOLS_NR_COLUMNS,
-				     at);
-			continue;
-		}
-		if (n < 2 || !all_digits(tok[0]))
+		if (table_header(&t, tok, n) || n < 2 || !all_digits(tok[0]))
 			continue;
 		r.id = (unsigned int)strtoul(tok[0], NULL, 10);
-		if (n == ncols && at[NP_POOLS_ID] == 0 && at[NP_POOLS_NAME] > 0 &&
+		if (n == t.n_tokens && at[NP_POOLS_ID] == 0 && at[NP_POOLS_NAME] > 0 &&
 		    at[NP_POOLS_PID] > 0 && at[NP_POOLS_COMM] > 0) {
 			snprintf(r.name, sizeof(r.name), "%s",
 				 tok[at[NP_POOLS_NAME]]);
@@ -214,11 +249,10 @@ int pools_parse(char *text, struct pool_row **rows, size_t *n_rows)
 		} else if (!pool_row_loose(tok, n, &r)) {
 			continue;
 		}
-		nr = realloc(*rows, (*n_rows + 1) * sizeof(*nr));
+		nr = ARRAY_ADD(*rows, *n_rows);
 		if (!nr)
 			return -1;
-		*rows = nr;
-		nr[(*n_rows)++] = r;
+		*nr = r;
 	}
 	return 0;
 }
@@ -233,13 +267,10 @@ static struct arena_info *arena_get(struct pool_info *p, unsigned int index)
 	for (i = 0; i < p->n_arenas; i++)
 		if (p->arenas[i].index == index)
 			return &p->arenas[i];
-	na = realloc(p->arenas, (p->n_arenas + 1) * sizeof(*na));
-	if (!na)
-		return NULL;
-	p->arenas = na;
-	memset(&na[p->n_arenas], 0, sizeof(*na));
-	na[p->n_arenas].index = index;
-	return &na[p->n_arenas++];
+	na = ARRAY_ADD(p->arenas, p->n_arenas);
+	if (na)
+		na->index = index;
+	return na;
 }
 
 static int cmp_arena(const void *a, const void *b)
@@ -258,14 +289,12 @@ static struct sp_class *class_get(struct pool_info *p, unsigned int elem,
 	for (i = 0; i < p->n_classes; i++)
 		if (p->classes[i].elem_size == elem)
 			return &p->classes[i];
-	nc = realloc(p->classes, (p->n_classes + 1) * sizeof(*nc));
-	if (!nc)
-		return NULL;
-	p->classes = nc;
-	memset(&nc[p->n_classes], 0, sizeof(*nc));
-	nc[p->n_classes].elem_size = elem;
-	nc[p->n_classes].small = small;
-	return &nc[p->n_classes++];
+	nc = ARRAY_ADD(p->classes, p->n_classes);
+	if (nc) {
+		nc->elem_size = elem;
+		nc->small = small;
+	}
+	return nc;
 }
 
 static int cmp_class(const void *a, const void *b)
@@ -332,10 +361,11 @@ static ull column_value(char **tok, const int *at, int column)
 /* <id>/chunks: one row per chunk, summed per arena and chunk list. */
 int chunks_parse(struct pool_info *p, char *text)
 {
-	int at[NP_CHUNKS_NR_COLUMNS], ncols = 0;
+	int at[NP_CHUNKS_NR_COLUMNS];
 	char *save = NULL, *line;
+	struct table t;
 
-	columns_find(NULL, 0, chunks_columns, NP_CHUNKS_NR_COLUMNS, at);
+	table_init(&t, chunks_columns, NP_CHUNKS_NR_COLUMNS, at);
 	for (line = strtok_r(text, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save)) {
 		char *tok[MAX_TOKENS];
@@ -343,14 +373,10 @@ int chunks_parse(struct pool_info *p, char *text)
 		struct arena_info *a;
 		struct list_agg *agg;
 
-		if (n && !strcmp(tok[0], chunks_columns[NP_CHUNKS_ARENA])) {
-			ncols = n;
-			columns_find(tok, n, chunks_columns,
-				     NP_CHUNKS_NR_COLUMNS, at);
+		if (table_header(&t, tok, n))
 			continue;
-		}
 		/* the totals row too has no arena number */
-		if (n != ncols || at[NP_CHUNKS_ARENA] < 0 ||
+		if (n != t.n_tokens || at[NP_CHUNKS_ARENA] < 0 ||
 		    at[NP_CHUNKS_LIST] < 0 || !all_digits(tok[at[NP_CHUNKS_ARENA]]))
 			continue;
 		l = list_index(tok[at[NP_CHUNKS_LIST]], chunk_list_names);
@@ -431,16 +457,14 @@ int leaks_parse(char *text, struct leak **leaks, size_t *n_leaks)
 	for (line = strtok_r(text, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save)) {
 		const char *t = line + strspn(line, " \t");
-		struct leak lk, *nl;
+		struct leak lk;
 		char frame[600];
 		int ret;
 
 		if (leak_head_parse(line, &lk)) {
-			nl = realloc(*leaks, (*n_leaks + 1) * sizeof(*nl));
-			if (!nl)
+			cur = ARRAY_ADD(*leaks, *n_leaks);
+			if (!cur)
 				return -1;
-			*leaks = nl;
-			cur = &nl[(*n_leaks)++];
 			*cur = lk;
 			in_alloc = false;
 			continue;

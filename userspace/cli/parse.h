@@ -95,6 +95,13 @@ struct leak {
 	size_t group;
 };
 
+/*
+ * Append a zeroed element to ARRAY, of N elements: the new element, or
+ * NULL (ARRAY unchanged) when memory is short.
+ */
+#define ARRAY_ADD(array, n)	array_add(&(array), &(n), sizeof(*(array)))
+void *array_add(void *arrayp, size_t *n, size_t size);
+
 bool all_digits(const char *s);
 int stats_parse(struct stats_text *s, char *text);
 void stats_free(struct stats_text *s);

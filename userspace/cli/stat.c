@@ -259,18 +259,15 @@ int cmd_stat(int argc, char **argv)
 				return usage_error("stat", "--count takes a positive number, not '%s'",
 						   optarg);
 			break;
-		case 'j':
-			json_mode = true;
-			break;
-		case 'h':
-			fputs(stat_usage, stdout);
-			return 0;
 		default:
-			return usage_error("stat", "unknown option");
+			ret = common_option(c, "stat", stat_usage);
+			if (ret >= 0)
+				return ret;
 		}
 	}
-	if (optind < argc)
-		return usage_error("stat", "unexpected argument '%s'", argv[optind]);
+	ret = no_operands("stat", argc, argv);
+	if (ret)
+		return ret;
 	if (count && !watch)
 		return usage_error("stat", "--count goes with --watch");
 
