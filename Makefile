@@ -54,7 +54,7 @@ CHECK_LIBS	:= $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubu
 
 DEMO		:= $(BUILD)/nettypool-demo
 
-.PHONY: all lib tools module bench check check-unit check-install check-asan check-valgrind check-tsan check-fuzz fuzz fuzz-ioctl check-debug \
+.PHONY: all lib tools module bench check check-layers check-unit check-install check-asan check-valgrind check-tsan check-fuzz fuzz fuzz-ioctl check-debug \
 	check-guest run lint install clean deps
 
 all: lib tools module
@@ -124,6 +124,7 @@ deps:
 # prints the closing "N passed, N failed" line and fails if any failed.
 check: deps
 	@rm -rf $(BUILD)/results && mkdir -p $(BUILD)/results
+	-$(MAKE) --no-print-directory check-layers
 	-$(MAKE) --no-print-directory check-unit
 	-$(MAKE) --no-print-directory check-install
 	-$(MAKE) --no-print-directory check-asan
@@ -132,6 +133,11 @@ check: deps
 	-$(MAKE) --no-print-directory check-fuzz
 	-$(MAKE) --no-print-directory check-guest
 	@bash tests/summary.sh $(BUILD)/results
+
+# The architecture: the core's includes and layers (scripts/check-layers.sh).
+check-layers:
+	@mkdir -p $(BUILD)/results
+	bash scripts/check-layers.sh $(BUILD)/results/layers
 
 check-unit: $(BUILD)/unit-tests
 	@mkdir -p $(BUILD)/results
@@ -239,6 +245,7 @@ run: deps all
 
 # The userspace half of the environment is not kernel code.
 lint:
+	bash scripts/check-layers.sh
 	bash scripts/lint.sh $(filter-out kernel/env/%_user.c kernel/env/%_user.h,\
 		$(wildcard kernel/*/*.c kernel/*/*.h)) uapi/linux/nettypool.h
 	@echo "sparse (C=2) and W=1 over the module:"

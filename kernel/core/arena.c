@@ -16,15 +16,15 @@
  *    least room; q100 never, as its chunks are full;
  *  - only then is a new chunk made; it enters through qInit.
  * A new chunk needs pages, which may sleep: the arena lock is dropped
- * while the pages are obtained (np_core_new_chunk()), and the lists are
+ * while the pages are obtained (np_regions_add()), and the lists are
  * tried once more when it is retaken, because another caller may have
- * made room meanwhile; a chunk obtained for nothing is given back.
+ * made room meanwhile; a chunk obtained for nothing is retired again.
  *
  * Empty chunks. Netty destroys a chunk that empties while in q000 or
- * falls below it. With keep_empty_chunks (the default) the arena keeps
- * one such chunk in qInit instead (the "spare"), so a workload that
- * oscillates around one chunk's worth of memory does not create and
- * destroy a chunk on every swing (Netty issues #9253, #14257, #16827).
+ * falls below it; so does the arena, by retiring it. With
+ * keep_empty_chunks (the default) the arena keeps one such chunk in qInit
+ * instead (the "spare"), so a workload that oscillates around one chunk's
+ * worth of memory does not create and retire a chunk on every swing.
  * Trim gives back the spare, every empty chunk in qInit, and every
  * subpage that only its size class's "do not destroy the last one" rule
  * kept alive.
@@ -35,44 +35,42 @@
  * those, and only the last one frees the buffer.
  *
  * Ownership of a buffer is an atomic bit of its chunk (see chunk.c): a
- * free claims it first, so np_core_put() can free a buffer into a cache
+ * free claims it first, so np_core_free() can free a buffer into a cache
  * without this lock at all, and the paths here that take the lock treat a
  * buffer whose bit is clear (cached, or being freed) as not live.
  *
  * Locking: arena->lock protects the lists, every chunk in them, the
- * subpage pools, the refs and the counters; nr_refs is also read without
- * it, to send the frees of possibly retained buffers here. It is taken with the pool's
- * region_lock held for read, or with no lock held; chunks leave the arena
- * through a "dead" list the caller destroys once the lock is dropped.
+ * subpage pools, the refs and the counters; np_refs_any() of the refs is
+ * also read without it, to send the frees of possibly retained buffers
+ * here. It is taken
+ * with the read side of the pool's region lock held, or with no lock
+ * held; chunks leave the arena through a list of retired regions that
+ * the caller takes out of the map (np_regions_remove()) once the lock is
+ * dropped.
  */
-#include "np_core.h"
+#include "np_core_internal.h"
 #include "np_tables.h"
-
-#define NP_LIST_BOUNDS(id, name, key, min, max, range) [id] = { name, min, max },
-static const struct {
-	const char *name;
-	int min_usage;
-	int max_usage;
-} np_chunk_list_bounds[NP_NR_CHUNK_LISTS] = {
-	NP_CHUNK_LISTS(NP_LIST_BOUNDS)
-};
-#undef NP_LIST_BOUNDS
 
 /**
  * np_arena_init() - set up an empty arena
  * @arena: zeroed memory for the arena.
- * @core: the pool.
+ * @geo: the pool's geometry.
+ * @regions: the pool's regions.
+ * @keep_empty: keep one emptied chunk instead of retiring it.
  * @index: the arena's position in the pool.
  */
-void np_arena_init(struct np_arena *arena, struct np_core *core,
+void np_arena_init(struct np_arena *arena, const struct np_geometry *geo,
+		   struct np_regions *regions, bool keep_empty,
 		   unsigned int index)
 {
 	struct np_chunk_list *q = arena->lists;
-	u64 chunk_size = core->geo.chunk_size;
+	u64 chunk_size = geo->chunk_size;
 	unsigned int i;
 
 	np_lock_init(&arena->lock);
-	arena->core = core;
+	arena->geo = geo;
+	arena->regions = regions;
+	arena->keep_empty = keep_empty;
 	arena->index = index;
 	for (i = 0; i < NP_NR_TINY_POOLS; i++)
 		np_subpage_head_init(&arena->tiny_pools[i]);
@@ -80,11 +78,11 @@ void np_arena_init(struct np_arena *arena, struct np_core *core,
 		np_subpage_head_init(&arena->small_pools[i]);
 
 	for (i = 0; i < NP_NR_CHUNK_LISTS; i++)
-		np_chunk_list_init(&q[i], arena,
+		np_chunk_list_init(&q[i],
 				   i + 1 < NP_NR_CHUNK_LISTS ? &q[i + 1] : NULL,
-				   np_chunk_list_bounds[i].min_usage,
-				   np_chunk_list_bounds[i].max_usage, chunk_size,
-				   np_chunk_list_bounds[i].name);
+				   np_chunk_list_info[i].min_usage,
+				   np_chunk_list_info[i].max_usage, chunk_size,
+				   np_chunk_list_info[i].name);
 	for (i = NP_Q025; i < NP_NR_CHUNK_LISTS; i++)
 		q[i].prev_list = &q[i - 1];
 	q[NP_Q000].prev_list = NULL;
@@ -101,39 +99,39 @@ void np_arena_init(struct np_arena *arena, struct np_core *core,
 struct np_subpage *np_arena_subpage_head(struct np_arena *arena, u32 norm)
 {
 	if (norm < NP_TINY_MAX)
-		return &arena->tiny_pools[norm / NP_TINY_QUANTUM];
-	return &arena->small_pools[np_fls64(norm >> 10)];
+		return &arena->tiny_pools[np_tiny_index(norm)];
+	return &arena->small_pools[np_small_index(norm)];
 }
 
-static void np_arena_kill_chunk(struct np_arena *arena,
-				struct np_chunk *chunk,
-				struct np_region **dead)
+static void np_arena_retire_chunk(struct np_arena *arena,
+				  struct np_chunk *chunk,
+				  struct np_region **retired)
 {
 	if (arena->spare == chunk)
 		arena->spare = NULL;
 	arena->stats.chunks--;
-	chunk->region.dead = true;
-	chunk->region.next_dead = *dead;
-	*dead = &chunk->region;
+	chunk->region.retired = true;
+	chunk->region.next_retired = *retired;
+	*retired = &chunk->region;
 }
 
 /*
- * A chunk fell out of q000 empty: keep it as the spare, or hand it to the
- * caller to destroy. A new spare replaces one that has been used since.
+ * A chunk fell out of q000 empty: keep it as the spare, or retire it. A
+ * new spare replaces one that has been used since.
  */
 static void np_arena_chunk_emptied(struct np_arena *arena,
 				   struct np_chunk *chunk,
-				   struct np_region **dead)
+				   struct np_region **retired)
 {
 	struct np_chunk *spare = arena->spare;
 
-	if (arena->core->cfg.keep_empty_chunks > 0 &&
+	if (arena->keep_empty &&
 	    (!spare || spare == chunk || !np_chunk_is_empty(spare))) {
 		arena->spare = chunk;
 		np_chunk_list_add(&arena->lists[NP_QINIT], chunk);
 		return;
 	}
-	np_arena_kill_chunk(arena, chunk, dead);
+	np_arena_retire_chunk(arena, chunk, retired);
 }
 
 /* Netty's allocateNormal order; q100 is never tried. */
@@ -144,12 +142,14 @@ static const enum np_chunk_list_id np_arena_alloc_order[] = {
 static bool np_arena_try_alloc(struct np_arena *arena, u64 norm,
 			       struct np_chunk **chunk, u64 *handle)
 {
+	struct np_subpage *head = NULL;
 	unsigned int i;
 
-	if (norm < arena->core->geo.page_size) {
-		struct np_subpage *head = np_arena_subpage_head(arena, (u32)norm);
-		struct np_subpage *subpage = head->next;
+	if (norm < arena->geo->page_size) {
+		struct np_subpage *subpage;
 
+		head = np_arena_subpage_head(arena, (u32)norm);
+		subpage = head->next;
 		if (subpage != head) {
 			*handle = np_subpage_allocate(subpage);
 			*chunk = subpage->chunk;
@@ -159,10 +159,38 @@ static bool np_arena_try_alloc(struct np_arena *arena, u64 norm,
 	for (i = 0; i < ARRAY_SIZE(np_arena_alloc_order); i++) {
 		struct np_chunk_list *list = &arena->lists[np_arena_alloc_order[i]];
 
-		if (np_chunk_list_allocate(list, norm, chunk, handle))
+		if (np_chunk_list_allocate(list, norm, head, chunk, handle))
 			return true;
 	}
 	return false;
+}
+
+/* A chunk for the arena, its pages obtained and registered; no lock held. */
+static int np_arena_new_chunk(struct np_arena *arena, gfp_t gfp,
+			      struct np_chunk **fresh)
+{
+	struct np_chunk *chunk = np_chunk_create(arena->geo, gfp);
+	int ret;
+
+	if (!chunk)
+		return -ENOMEM;
+	chunk->region.arena = arena;
+	ret = np_regions_add(arena->regions, &chunk->region, gfp);
+	if (ret) {
+		np_chunk_destroy(chunk);
+		return ret;
+	}
+	*fresh = chunk;
+	return 0;
+}
+
+/* Retire a chunk that never entered a list; no lock held. */
+static void np_arena_discard_chunk(struct np_arena *arena,
+				   struct np_chunk *chunk)
+{
+	chunk->region.retired = true;
+	chunk->region.next_retired = NULL;
+	np_regions_remove(arena->regions, &chunk->region);
 }
 
 /**
@@ -172,8 +200,8 @@ static bool np_arena_try_alloc(struct np_arena *arena, u64 norm,
  * @gfp: how a new chunk's pages may be obtained.
  * @buf: filled in on success.
  *
- * Return: 0, or -ENOMEM when no chunk has room and no new chunk could be
- * made.
+ * Return: 0; -ENOSPC when no chunk has room and the pool's byte limit
+ * refuses a new one, -ENOMEM when no new chunk could be made.
  */
 int np_arena_alloc(struct np_arena *arena, u64 norm, gfp_t gfp,
 		   struct np_buf *buf)
@@ -181,13 +209,18 @@ int np_arena_alloc(struct np_arena *arena, u64 norm, gfp_t gfp,
 	struct np_chunk *fresh = NULL;
 	struct np_chunk *chunk;
 	u64 handle;
+	int ret;
 
 	np_lock(&arena->lock);
 	while (!np_arena_try_alloc(arena, norm, &chunk, &handle)) {
 		if (fresh) {
-			if (NP_WARN_ON(!np_chunk_allocate(fresh, norm, &handle))) {
+			struct np_subpage *head = norm < arena->geo->page_size ?
+				np_arena_subpage_head(arena, (u32)norm) : NULL;
+
+			if (NP_WARN_ON(!np_chunk_allocate(fresh, norm, head,
+							  &handle))) {
 				np_unlock(&arena->lock);
-				np_core_bury(arena->core, &fresh->region);
+				np_arena_discard_chunk(arena, fresh);
 				return -ENOMEM;
 			}
 			np_chunk_list_add(&arena->lists[NP_QINIT], fresh);
@@ -197,64 +230,39 @@ int np_arena_alloc(struct np_arena *arena, u64 norm, gfp_t gfp,
 			break;
 		}
 		np_unlock(&arena->lock);
-		fresh = np_core_new_chunk(arena, gfp);
-		if (!fresh)
-			return -ENOMEM;
+		ret = np_arena_new_chunk(arena, gfp, &fresh);
+		if (ret)
+			return ret;
 		np_lock(&arena->lock);
 	}
-	arena->stats.alloc[np_core_size_class(arena->core, norm)]++;
+	arena->stats.alloc[np_size_class(arena->geo, norm)]++;
 	arena->stats.bytes_active += norm;
 	arena->stats.active_buffers++;
 	buf->addr = chunk->region.key + np_chunk_handle_offset(chunk, handle);
 	np_chunk_mark_owned(chunk, buf->addr - chunk->region.key);
-	buf->chunk = chunk;
 	buf->capacity = norm;
 	buf->region_key = chunk->region.key;
 	buf->region_size = chunk->region.size;
 	np_unlock(&arena->lock);
 
-	if (fresh) {
-		fresh->region.dead = true;
-		np_core_bury(arena->core, &fresh->region);
-	}
+	if (fresh)
+		np_arena_discard_chunk(arena, fresh);
 	return 0;
 }
 
-static struct np_ref **np_arena_ref_slot(struct np_arena *arena, u64 addr)
-{
-	u64 hash = (addr >> 4) * 0x9e3779b97f4a7c15ULL;
-	struct np_ref **slot = &arena->refs[hash >> 58];
-
-	while (*slot && (*slot)->addr != addr)
-		slot = &(*slot)->next;
-	return slot;
-}
-
-/* Drop one extra reference of addr; false when it has none. */
-static bool np_arena_drop_ref(struct np_arena *arena, u64 addr)
-{
-	struct np_ref **slot = np_arena_ref_slot(arena, addr);
-	struct np_ref *ref = *slot;
-
-	if (!ref)
-		return false;
-	if (--ref->extra == 0) {
-		*slot = ref->next;
-		np_write_once(arena->nr_refs, arena->nr_refs - 1);
-		np_meta_free(ref);
-	}
-	return true;
-}
-
 /* Give a claimed buffer back to its chunk; under the arena lock. */
-static void np_arena_release(struct np_arena *arena, struct np_chunk *chunk,
-			     u64 handle, u32 capacity, struct np_region **dead)
+static void np_arena_give_back(struct np_arena *arena, struct np_chunk *chunk,
+			       u64 handle, u32 capacity,
+			       struct np_region **retired)
 {
-	arena->stats.free[np_core_size_class(arena->core, capacity)]++;
+	struct np_subpage *head = capacity < arena->geo->page_size ?
+				  np_arena_subpage_head(arena, capacity) : NULL;
+
+	arena->stats.free[np_size_class(arena->geo, capacity)]++;
 	arena->stats.bytes_active -= capacity;
 	arena->stats.active_buffers--;
-	if (!np_chunk_list_free(chunk->list, chunk, handle))
-		np_arena_chunk_emptied(arena, chunk, dead);
+	if (!np_chunk_list_free(chunk->list, chunk, handle, head))
+		np_arena_chunk_emptied(arena, chunk, retired);
 }
 
 /**
@@ -262,8 +270,8 @@ static void np_arena_release(struct np_arena *arena, struct np_chunk *chunk,
  * @arena: the chunk's arena.
  * @chunk: a chunk of @arena.
  * @offset: the buffer's offset in @chunk.
- * @dead: a chunk emptied and not kept is pushed here, to be destroyed by
- *	the caller once the locks are dropped.
+ * @retired: a chunk emptied and not kept is retired and pushed here, for
+ *	the caller to remove once the locks are dropped.
  *
  * The path of buffers that may have extra references: those are dropped
  * first, under the lock that np_arena_retain() takes too.
@@ -272,7 +280,7 @@ static void np_arena_release(struct np_arena *arena, struct np_chunk *chunk,
  * dropped, -EINVAL when no buffer a user owns starts at @offset.
  */
 int np_arena_free(struct np_arena *arena, struct np_chunk *chunk, u64 offset,
-		  struct np_region **dead)
+		  struct np_region **retired)
 {
 	u32 capacity;
 	u64 handle;
@@ -283,8 +291,7 @@ int np_arena_free(struct np_arena *arena, struct np_chunk *chunk, u64 offset,
 		np_unlock(&arena->lock);
 		return -EINVAL;
 	}
-	if (arena->nr_refs &&
-	    np_arena_drop_ref(arena, chunk->region.key + offset)) {
+	if (np_refs_drop(&arena->refs, chunk->region.key + offset)) {
 		np_unlock(&arena->lock);
 		return 0;
 	}
@@ -292,7 +299,7 @@ int np_arena_free(struct np_arena *arena, struct np_chunk *chunk, u64 offset,
 		np_unlock(&arena->lock);
 		return -EINVAL;
 	}
-	np_arena_release(arena, chunk, handle, capacity, dead);
+	np_arena_give_back(arena, chunk, handle, capacity, retired);
 	np_unlock(&arena->lock);
 	return 1;
 }
@@ -303,17 +310,17 @@ int np_arena_free(struct np_arena *arena, struct np_chunk *chunk, u64 offset,
  * @chunk: a chunk of @arena.
  * @offset: the buffer's offset: claimed by the caller (np_chunk_claim()),
  *	or taken out of a cache.
- * @dead: as for np_arena_free().
+ * @retired: as for np_arena_free().
  */
 void np_arena_free_claimed(struct np_arena *arena, struct np_chunk *chunk,
-			   u64 offset, struct np_region **dead)
+			   u64 offset, struct np_region **retired)
 {
 	u32 capacity;
 	u64 handle;
 
 	np_lock(&arena->lock);
 	if (!NP_WARN_ON(!np_chunk_lookup(chunk, offset, &handle, &capacity)))
-		np_arena_release(arena, chunk, handle, capacity, dead);
+		np_arena_give_back(arena, chunk, handle, capacity, retired);
 	np_unlock(&arena->lock);
 }
 
@@ -331,29 +338,15 @@ void np_arena_free_claimed(struct np_arena *arena, struct np_chunk *chunk,
 int np_arena_retain(struct np_arena *arena, struct np_chunk *chunk,
 		    u64 offset, struct np_ref **spare)
 {
-	u64 addr = chunk->region.key + offset;
-	struct np_ref **slot;
 	u32 capacity;
 	u64 handle;
-	int ret = 0;
+	int ret = -EINVAL;
 
 	np_lock(&arena->lock);
-	if (!np_chunk_lookup(chunk, offset, &handle, &capacity) ||
-	    !np_chunk_is_owned(chunk, offset)) {
-		ret = -EINVAL;
-	} else {
-		slot = np_arena_ref_slot(arena, addr);
-		if (!*slot) {
-			*slot = *spare;
-			(*slot)->addr = addr;
-			*spare = NULL;
-			np_write_once(arena->nr_refs, arena->nr_refs + 1);
-		}
-		if ((*slot)->extra == U32_MAX - 1)
-			ret = -EOVERFLOW;
-		else
-			(*slot)->extra++;
-	}
+	if (np_chunk_lookup(chunk, offset, &handle, &capacity) &&
+	    np_chunk_is_owned(chunk, offset))
+		ret = np_refs_add(&arena->refs, chunk->region.key + offset,
+				  spare);
 	np_unlock(&arena->lock);
 	return ret;
 }
@@ -383,7 +376,7 @@ u64 np_arena_usable_size(struct np_arena *arena, struct np_chunk *chunk,
 /* Give every completely free subpage's page back to its chunk. */
 static void np_arena_trim_pool(struct np_arena *arena,
 			       struct np_subpage *head,
-			       struct np_region **dead)
+			       struct np_region **retired)
 {
 	struct np_subpage *subpage = head->next;
 
@@ -395,16 +388,16 @@ static void np_arena_trim_pool(struct np_arena *arena,
 			np_subpage_remove_from_pool(subpage);
 			subpage->do_not_destroy = false;
 			if (!np_chunk_list_free(chunk->list, chunk,
-						subpage->memory_map_idx))
-				np_arena_chunk_emptied(arena, chunk, dead);
+						subpage->memory_map_idx, NULL))
+				np_arena_chunk_emptied(arena, chunk, retired);
 		}
 		subpage = next;
 	}
 }
 
-/* Take every empty chunk out of qInit (the spare among them). */
-static void np_arena_kill_empty(struct np_arena *arena,
-				struct np_region **dead)
+/* Retire every empty chunk of qInit (the spare among them). */
+static void np_arena_retire_qinit_empty(struct np_arena *arena,
+					struct np_region **retired)
 {
 	struct np_chunk_list *qinit = &arena->lists[NP_QINIT];
 	struct np_chunk *chunk, *next;
@@ -413,7 +406,7 @@ static void np_arena_kill_empty(struct np_arena *arena,
 		next = chunk->next;
 		if (np_chunk_is_empty(chunk)) {
 			np_chunk_list_remove(qinit, chunk);
-			np_arena_kill_chunk(arena, chunk, dead);
+			np_arena_retire_chunk(arena, chunk, retired);
 		}
 	}
 }
@@ -421,34 +414,35 @@ static void np_arena_kill_empty(struct np_arena *arena,
 /**
  * np_arena_trim() - give back whatever the arena holds without using it
  * @arena: the arena.
- * @dead: the chunks to destroy are pushed here.
+ * @retired: the chunks it retires are pushed here.
  */
-void np_arena_trim(struct np_arena *arena, struct np_region **dead)
+void np_arena_trim(struct np_arena *arena, struct np_region **retired)
 {
 	unsigned int i;
 
 	np_lock(&arena->lock);
 	for (i = 1; i < NP_NR_TINY_POOLS; i++)
-		np_arena_trim_pool(arena, &arena->tiny_pools[i], dead);
-	for (i = 0; i < arena->core->geo.n_small_pools; i++)
-		np_arena_trim_pool(arena, &arena->small_pools[i], dead);
-	np_arena_kill_empty(arena, dead);
+		np_arena_trim_pool(arena, &arena->tiny_pools[i], retired);
+	for (i = 0; i < arena->geo->n_small_pools; i++)
+		np_arena_trim_pool(arena, &arena->small_pools[i], retired);
+	np_arena_retire_qinit_empty(arena, retired);
 	np_unlock(&arena->lock);
 }
 
 /**
- * np_arena_drop_empty() - give back every empty chunk the arena holds
+ * np_arena_retire_empty() - retire every empty chunk the arena holds
  * @arena: the arena.
- * @dead: the chunks are pushed here.
+ * @retired: the chunks are pushed here.
  *
  * The kept spare and the chunks that emptied without leaving qInit: all
  * of them count against the pool's byte limit, and a whole-chunk or huge
  * request can use none of them.
  */
-void np_arena_drop_empty(struct np_arena *arena, struct np_region **dead)
+void np_arena_retire_empty(struct np_arena *arena,
+			   struct np_region **retired)
 {
 	np_lock(&arena->lock);
-	np_arena_kill_empty(arena, dead);
+	np_arena_retire_qinit_empty(arena, retired);
 	np_unlock(&arena->lock);
 }
 
@@ -480,22 +474,13 @@ void np_arena_add_stats(struct np_arena *arena, struct np_stats *st)
 /**
  * np_arena_fini() - tear down an arena no one uses
  * @arena: the arena. Its chunks are left to the caller, which finds them
- *	all in the region map.
+ *	all among the pool's regions.
  *
  * Return: the number of buffers that were still allocated.
  */
 u64 np_arena_fini(struct np_arena *arena)
 {
-	struct np_ref *ref;
-	unsigned int i;
-
-	for (i = 0; i < NP_REF_BUCKETS; i++) {
-		while ((ref = arena->refs[i])) {
-			arena->refs[i] = ref->next;
-			np_meta_free(ref);
-		}
-	}
-	arena->nr_refs = 0;
+	np_refs_fini(&arena->refs);
 	np_lock_destroy(&arena->lock);
 	return arena->stats.active_buffers;
 }

@@ -34,10 +34,10 @@
  *
  * Locking: each cache has its own lock, which its CPU or thread takes on
  * every use and anyone flushing it takes too; it is uncontended but for
- * those flushes. The owner's release and refill run under it, its settle
+ * those flushes. The owner's flush and refill run under it, its flushed
  * after it is dropped; see core.c for the order with the core's locks.
  */
-#include "np_core.h"
+#include "np_cache.h"
 
 /* The bin of a normalised size, or -1 when it is not cached. */
 static int np_cache_bin(const struct np_cache_set *set, u64 norm)
@@ -45,9 +45,9 @@ static int np_cache_bin(const struct np_cache_set *set, u64 norm)
 	int i;
 
 	if (norm < NP_TINY_MAX)
-		i = (int)(norm / NP_TINY_QUANTUM);
+		i = (int)np_tiny_index(norm);
 	else if (norm < set->page_size)
-		i = NP_NR_TINY_POOLS + (int)np_fls64(norm >> 10);
+		i = NP_NR_TINY_POOLS + (int)np_small_index(norm);
 	else if (norm <= NP_CACHE_NORMAL_MAX)
 		i = NP_NR_TINY_POOLS + NP_MAX_SMALL_POOLS +
 		    (int)(np_fls64(norm) - 1 - set->page_shift);
@@ -57,12 +57,12 @@ static int np_cache_bin(const struct np_cache_set *set, u64 norm)
 }
 
 /* Give the n oldest entries of a bin back to the owner. */
-static void np_cache_release(struct np_cache_set *set, struct np_cache *cache,
-			     unsigned int i, u32 n)
+static void np_cache_flush_bin(struct np_cache_set *set,
+			       struct np_cache *cache, unsigned int i, u32 n)
 {
 	struct np_cache_bin *bin = &cache->bins[i];
 
-	set->ops->release(set, bin->entries, n, set->bin_size[i]);
+	set->ops->flush(set, bin->entries, n, set->bin_size[i]);
 	bin->count -= n;
 	memmove(&bin->entries[0], &bin->entries[n],
 		bin->count * sizeof(*bin->entries));
@@ -70,11 +70,11 @@ static void np_cache_release(struct np_cache_set *set, struct np_cache *cache,
 	cache->bytes -= (u64)n * set->bin_size[i];
 }
 
-/* After releases, with no cache lock held: the owner's deferred work. */
-static void np_cache_settle(struct np_cache_set *set)
+/* After flushes, with no cache lock held: the owner's deferred work. */
+static void np_cache_flushed(struct np_cache_set *set)
 {
-	if (set->ops->settle)
-		set->ops->settle(set);
+	if (set->ops->flushed)
+		set->ops->flushed(set);
 }
 
 /* Netty's trim: keep what was asked for since the last trim. */
@@ -90,13 +90,13 @@ static void np_cache_trim(struct np_cache_set *set, struct np_cache *cache)
 
 		bin->hits = 0;
 		if (bin->count > hits)
-			np_cache_release(set, cache, i, bin->count - hits);
+			np_cache_flush_bin(set, cache, i, bin->count - hits);
 	}
 }
 
-/* Empty a cache; with @retire, free its arrays too. */
+/* Empty a cache; with @exiting, free its arrays too. */
 static void np_cache_empty(struct np_cache_set *set, struct np_cache *cache,
-			   bool retire)
+			   bool exiting)
 {
 	unsigned int i;
 	u64 hits;
@@ -106,9 +106,9 @@ static void np_cache_empty(struct np_cache_set *set, struct np_cache *cache,
 		struct np_cache_bin *bin = &cache->bins[i];
 
 		if (bin->count)
-			np_cache_release(set, cache, i, bin->count);
+			np_cache_flush_bin(set, cache, i, bin->count);
 		bin->hits = 0;
-		if (retire) {
+		if (exiting) {
 			np_meta_free(bin->entries);
 			bin->entries = NULL;
 		}
@@ -116,13 +116,13 @@ static void np_cache_empty(struct np_cache_set *set, struct np_cache *cache,
 	cache->allocations = 0;
 	cache->frees = 0;
 	hits = cache->hits;
-	if (retire)
+	if (exiting)
 		cache->hits = 0;
 	np_unlock(&cache->lock);
-	np_cache_settle(set);
-	if (retire && hits) {	/* the set's count outlives the cache */
+	np_cache_flushed(set);
+	if (exiting && hits) {	/* the set's count outlives the cache */
 		np_lock(&set->lock);
-		set->retired_hits += hits;
+		set->exited_hits += hits;
 		np_unlock(&set->lock);
 	}
 }
@@ -132,7 +132,7 @@ static void np_cache_flush_one(void *slot, void *arg)
 	np_cache_empty(arg, slot, false);
 }
 
-static void np_cache_retire_one(void *slot, void *arg)
+static void np_cache_exit_one(void *slot, void *arg)
 {
 	np_cache_empty(arg, slot, true);
 }
@@ -192,7 +192,7 @@ int np_cache_set_init(struct np_cache_set *set,
 		return 0;
 	np_lock_init(&set->lock);
 	ret = np_slots_init(&set->slots, sizeof(struct np_cache),
-			    np_cache_init_one, np_cache_retire_one, set,
+			    np_cache_init_one, np_cache_exit_one, set,
 			    GFP_KERNEL | meta_gfp);
 	if (ret)
 		set->enabled = false;
@@ -298,7 +298,7 @@ bool np_cache_get(struct np_cache_set *set, u64 norm, struct np_cache_entry *e)
 	}
 	np_unlock(&cache->lock);
 	if (trimmed)
-		np_cache_settle(set);
+		np_cache_flushed(set);
 	return hit;
 }
 
@@ -316,7 +316,7 @@ bool np_cache_put(struct np_cache_set *set, u64 capacity,
 {
 	struct np_cache *cache;
 	struct np_cache_bin *bin;
-	bool released;
+	bool flushed;
 	int i;
 
 	if (!set->enabled)
@@ -333,19 +333,19 @@ bool np_cache_put(struct np_cache_set *set, u64 capacity,
 		return false;
 	}
 	bin = &cache->bins[i];
-	released = bin->count == set->bin_max[i];
-	if (released)
-		np_cache_release(set, cache, i, (bin->count + 1) / 2);
+	flushed = bin->count == set->bin_max[i];
+	if (flushed)
+		np_cache_flush_bin(set, cache, i, (bin->count + 1) / 2);
 	bin->entries[bin->count++] = *e;
 	cache->buffers++;
 	cache->bytes += capacity;
 	if (++cache->frees >= NP_CACHE_TRIM_INTERVAL) {
 		np_cache_trim(set, cache);
-		released = true;
+		flushed = true;
 	}
 	np_unlock(&cache->lock);
-	if (released)
-		np_cache_settle(set);
+	if (flushed)
+		np_cache_flushed(set);
 	return true;
 }
 
@@ -381,7 +381,7 @@ u64 np_cache_set_stats(struct np_cache_set *set, struct np_stats *st)
 		return 0;
 	np_slots_for_each(&set->slots, np_cache_stats_one, &t);
 	np_lock(&set->lock);
-	st->cache_hits += set->retired_hits;
+	st->cache_hits += set->exited_hits;
 	np_unlock(&set->lock);
 	return t.buffers;
 }

@@ -64,16 +64,14 @@
  * change the run or subpage that holds it, which is what lets
  * np_chunk_owned_capacity() read them without the arena's lock.
  *
+ * The chunk knows nothing of its arena: what it needs of it, the pool of
+ * subpages a new subpage joins, is passed in.
+ *
  * Locking: everything here runs under the owning arena's lock, except
  * np_chunk_create() and np_chunk_destroy(), which run on chunks no one
  * else can see, and the owned bits, which are atomic.
  */
-#include "np_core.h"
-
-static inline struct np_core *np_chunk_core(const struct np_chunk *chunk)
-{
-	return chunk->region.arena->core;
-}
+#include "np_core_internal.h"
 
 static inline u8 np_chunk_value(const struct np_chunk *chunk, u32 id)
 {
@@ -111,27 +109,6 @@ u32 np_chunk_run_offset(const struct np_chunk *chunk, u32 id)
 	return (id ^ (1U << shift)) * np_chunk_run_length(chunk, id);
 }
 
-/**
- * np_depth_map_create() - the depth of every node of a tree
- * @max_order: depth of the leaves.
- * @gfp: how to allocate it.
- *
- * Return: a byte array of 2 << max_order entries (entry 0 unused), or
- * NULL. It is also the memory_map of an entirely free chunk.
- */
-u8 *np_depth_map_create(u32 max_order, gfp_t gfp)
-{
-	u8 *map = np_meta_zalloc((size_t)2 << max_order, gfp);
-	u32 d, p, id = 1;
-
-	if (!map)
-		return NULL;
-	for (d = 0; d <= max_order; d++)
-		for (p = 0; p < 1U << d; p++)
-			map[id++] = (u8)d;
-	return map;
-}
-
 /* Bytes of the owned bitmap: a bit per 16 bytes, whole words. */
 static size_t np_chunk_owned_size(const struct np_geometry *geo)
 {
@@ -156,17 +133,16 @@ static size_t np_chunk_meta_size(const struct np_geometry *geo)
 
 /**
  * np_chunk_create() - allocate the metadata of a chunk, all pages free
- * @arena: the arena it will belong to.
+ * @geo: the pool's geometry.
  * @gfp: how to allocate.
  *
- * The pages themselves and the region key are the caller's business
- * (np_core_new_chunk()).
+ * The pages themselves, the region key and the owning arena are the
+ * caller's business.
  *
  * Return: the chunk, or NULL when out of memory.
  */
-struct np_chunk *np_chunk_create(struct np_arena *arena, gfp_t gfp)
+struct np_chunk *np_chunk_create(const struct np_geometry *geo, gfp_t gfp)
 {
-	const struct np_geometry *geo = &arena->core->geo;
 	struct np_chunk *chunk;
 	u64 *bitmaps;
 	char *p;
@@ -186,10 +162,10 @@ struct np_chunk *np_chunk_create(struct np_arena *arena, gfp_t gfp)
 	p += (size_t)geo->n_pages * sizeof(u32);
 	chunk->memory_map = (u8 *)p;
 
-	chunk->depth_map = arena->core->depth_map;
+	chunk->geo = geo;
+	chunk->depth_map = geo->depth_map;
 	memcpy(chunk->memory_map, chunk->depth_map, (size_t)2 << geo->max_order);
 	chunk->region.kind = NP_REGION_CHUNK;
-	chunk->region.arena = arena;
 	chunk->region.size = geo->chunk_size;
 	chunk->free_bytes = geo->chunk_size;
 	chunk->unusable = (u8)(geo->max_order + 1);
@@ -290,7 +266,7 @@ static u32 np_chunk_allocate_node(struct np_chunk *chunk, u32 d)
 static bool np_chunk_allocate_run(struct np_chunk *chunk, u64 norm,
 				  u64 *handle)
 {
-	const struct np_geometry *geo = &np_chunk_core(chunk)->geo;
+	const struct np_geometry *geo = chunk->geo;
 	u32 d = geo->max_order - (np_fls64(norm) - 1 - geo->page_shift);
 	u32 id = np_chunk_allocate_node(chunk, d);
 
@@ -303,10 +279,9 @@ static bool np_chunk_allocate_run(struct np_chunk *chunk, u64 norm,
 }
 
 static bool np_chunk_allocate_subpage(struct np_chunk *chunk, u32 norm,
-				      u64 *handle)
+				      struct np_subpage *head, u64 *handle)
 {
-	struct np_arena *arena = chunk->region.arena;
-	const struct np_geometry *geo = &arena->core->geo;
+	const struct np_geometry *geo = chunk->geo;
 	struct np_subpage *subpage;
 	u32 id = np_chunk_allocate_node(chunk, geo->max_order);
 
@@ -314,7 +289,7 @@ static bool np_chunk_allocate_subpage(struct np_chunk *chunk, u32 norm,
 		return false;
 	chunk->free_bytes -= geo->page_size;
 	subpage = &chunk->subpages[id ^ geo->n_pages];
-	np_subpage_init(subpage, np_arena_subpage_head(arena, norm), id,
+	np_subpage_init(subpage, head, id,
 			np_chunk_run_offset(chunk, id), geo->page_size, norm);
 	*handle = np_subpage_allocate(subpage);
 	return *handle != 0;
@@ -324,35 +299,38 @@ static bool np_chunk_allocate_subpage(struct np_chunk *chunk, u32 norm,
  * np_chunk_allocate() - take a run, or an element of a new subpage
  * @chunk: the chunk.
  * @norm: normalised size, at most the chunk size.
+ * @head: below a page, the pool of subpages of that size in the arena,
+ *	which a new subpage joins; else NULL.
  * @handle: set to the allocation's handle on success.
  *
  * Return: true on success, false when the chunk has no room.
  */
-bool np_chunk_allocate(struct np_chunk *chunk, u64 norm, u64 *handle)
+bool np_chunk_allocate(struct np_chunk *chunk, u64 norm,
+		       struct np_subpage *head, u64 *handle)
 {
-	if (norm >= np_chunk_core(chunk)->geo.page_size)
+	if (norm >= chunk->geo->page_size)
 		return np_chunk_allocate_run(chunk, norm, handle);
-	return np_chunk_allocate_subpage(chunk, (u32)norm, handle);
+	return np_chunk_allocate_subpage(chunk, (u32)norm, head, handle);
 }
 
 /**
  * np_chunk_free() - give back what a handle names
  * @chunk: the chunk.
  * @handle: a live allocation of this chunk.
+ * @head: for a subpage element, the arena's pool of subpages of its
+ *	size; else unused.
  *
  * A subpage element goes back to its subpage; only when the subpage lets
  * go of its page, or for a run, does the tree change.
  */
-void np_chunk_free(struct np_chunk *chunk, u64 handle)
+void np_chunk_free(struct np_chunk *chunk, u64 handle,
+		   struct np_subpage *head)
 {
-	const struct np_geometry *geo = &np_chunk_core(chunk)->geo;
+	const struct np_geometry *geo = chunk->geo;
 	u32 id = np_handle_memory_map_idx(handle);
 
 	if (np_handle_is_subpage(handle)) {
 		struct np_subpage *subpage = &chunk->subpages[id ^ geo->n_pages];
-		struct np_subpage *head =
-			np_arena_subpage_head(chunk->region.arena,
-					      subpage->elem_size);
 
 		if (np_subpage_free(subpage, head, np_handle_bitmap_idx(handle)))
 			return;
@@ -377,7 +355,7 @@ void np_chunk_free(struct np_chunk *chunk, u64 handle)
 bool np_chunk_lookup(const struct np_chunk *chunk, u64 offset, u64 *handle,
 		     u32 *capacity)
 {
-	const struct np_geometry *geo = &np_chunk_core(chunk)->geo;
+	const struct np_geometry *geo = chunk->geo;
 	const struct np_subpage *subpage;
 	u32 page, id, in_page, idx;
 
@@ -417,7 +395,7 @@ u64 np_chunk_handle_offset(const struct np_chunk *chunk, u64 handle)
 	u64 offset = np_chunk_run_offset(chunk, id);
 
 	if (np_handle_is_subpage(handle)) {
-		const struct np_geometry *geo = &np_chunk_core(chunk)->geo;
+		const struct np_geometry *geo = chunk->geo;
 		const struct np_subpage *subpage =
 			&chunk->subpages[id ^ geo->n_pages];
 
@@ -478,7 +456,7 @@ bool np_chunk_is_owned(const struct np_chunk *chunk, u64 offset)
  */
 u32 np_chunk_owned_capacity(const struct np_chunk *chunk, u64 offset)
 {
-	const struct np_geometry *geo = &np_chunk_core(chunk)->geo;
+	const struct np_geometry *geo = chunk->geo;
 	u32 page = (u32)(offset >> geo->page_shift);
 	u32 id = np_read_once(chunk->run_at_page[page]);
 

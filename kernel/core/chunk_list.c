@@ -13,9 +13,9 @@
  * far as needed) when a free brings it below its list's min_usage. The
  * ranges overlap so that a chunk near a boundary does not bounce between
  * two lists. qInit is its own previous list: a new chunk is never
- * destroyed however empty it gets. q000 has no previous list: a chunk
+ * retired however empty it gets. q000 has no previous list: a chunk
  * that falls below 1% while in q000 (or on its way down through it) is
- * empty and is destroyed - unless the arena keeps it (keep_empty_chunks,
+ * empty and is retired - unless the arena keeps it (keep_empty_chunks,
  * see arena.c), which is the list's caller's decision: np_chunk_list_free()
  * only says so by returning false.
  *
@@ -25,7 +25,7 @@
  *
  * Locking: all of it runs under the owning arena's lock.
  */
-#include "np_core.h"
+#include "np_core_internal.h"
 
 static u64 np_chunk_list_max_capacity(int min_usage, u64 chunk_size)
 {
@@ -39,7 +39,6 @@ static u64 np_chunk_list_max_capacity(int min_usage, u64 chunk_size)
 /**
  * np_chunk_list_init() - set up an empty list
  * @list: the list.
- * @arena: its owner.
  * @next_list: where chunks go as they fill, NULL for q100.
  * @min_usage: lower usage bound, percent (INT_MIN-like for qInit).
  * @max_usage: upper usage bound, percent.
@@ -48,11 +47,10 @@ static u64 np_chunk_list_max_capacity(int min_usage, u64 chunk_size)
  *
  * prev_list is set by the arena once every list exists.
  */
-void np_chunk_list_init(struct np_chunk_list *list, struct np_arena *arena,
+void np_chunk_list_init(struct np_chunk_list *list,
 			struct np_chunk_list *next_list, int min_usage,
 			int max_usage, u64 chunk_size, const char *name)
 {
-	list->arena = arena;
 	list->next_list = next_list;
 	list->prev_list = NULL;
 	list->head = NULL;
@@ -127,6 +125,8 @@ static bool np_chunk_list_move(struct np_chunk_list *list,
  * np_chunk_list_allocate() - serve a request from the first chunk with room
  * @list: the list.
  * @norm: normalised size.
+ * @head: below a page, the arena's pool of subpages of that size; else
+ *	NULL.
  * @chunk: set to the chunk that served it.
  * @handle: set to the allocation's handle.
  *
@@ -136,14 +136,15 @@ static bool np_chunk_list_move(struct np_chunk_list *list,
  * Return: true on success.
  */
 bool np_chunk_list_allocate(struct np_chunk_list *list, u64 norm,
-			    struct np_chunk **chunk, u64 *handle)
+			    struct np_subpage *head, struct np_chunk **chunk,
+			    u64 *handle)
 {
 	struct np_chunk *cur;
 
 	if (norm > list->max_capacity)
 		return false;
 	for (cur = list->head; cur; cur = cur->next) {
-		if (!np_chunk_allocate(cur, norm, handle))
+		if (!np_chunk_allocate(cur, norm, head, handle))
 			continue;
 		if (np_chunk_usage(cur) >= list->max_usage) {
 			np_chunk_list_remove(list, cur);
@@ -160,14 +161,15 @@ bool np_chunk_list_allocate(struct np_chunk_list *list, u64 norm,
  * @list: the list holding @chunk.
  * @chunk: the chunk.
  * @handle: a live allocation in it.
+ * @head: for a subpage element, the arena's pool of subpages of its size.
  *
  * Return: false when the chunk fell below q000 and is now in no list: it
- * is empty, and the caller decides whether it is destroyed.
+ * is empty, and the caller decides whether it is retired.
  */
 bool np_chunk_list_free(struct np_chunk_list *list, struct np_chunk *chunk,
-			u64 handle)
+			u64 handle, struct np_subpage *head)
 {
-	np_chunk_free(chunk, handle);
+	np_chunk_free(chunk, handle, head);
 	if (np_chunk_usage(chunk) >= list->min_usage)
 		return true;
 	np_chunk_list_remove(list, chunk);

@@ -1,51 +1,33 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The pool: configuration, geometry, arenas, the region map, huge
- * buffers, and the entry points the module and the library call.
+ * The pool: its configuration, its arenas with the caches in front of
+ * them, huge buffers, and the entry points the module and the library
+ * call (np_core.h, which also has the layers and the lock order).
  *
- * Size classes (contract section 3), for a request of n bytes:
- *   tiny    n < 512:                 up to a multiple of 16 (0 -> 16);
- *   small   512 <= n < page_size:    up to a power of two;
- *   normal  page_size <= n <= chunk: up to a power of two;
- *   huge    n > chunk_size:          up to a multiple of the system page
- *           size, with pages of its own, given back on free.
- * The class of a buffer is the class of its normalised size, so 510
- * bytes become a 512-byte small buffer, as in Netty.
+ * Tiny, small and normal requests go to the caller's cache, then to the
+ * arena picked by np_env_arena_hint() (the CPU in the kernel, a
+ * per-thread choice in userspace); a buffer is always freed to the arena
+ * that owns its chunk, or to the freeing CPU's or thread's cache. Huge
+ * buffers belong to no arena: each is a region of its own (region.c).
  *
- * Every chunk and huge region is registered in the region map under its
- * key, which is how np_core_free(), np_core_retain() and
- * np_core_usable_size() find what an address belongs to. Tiny, small and
- * normal requests go to the arena picked by np_env_arena_hint() (the CPU
- * in the kernel, a per-thread choice in userspace); a buffer is always
- * freed to the arena that owns its chunk. Huge buffers belong to no arena.
+ * When the pool's byte limit refuses a new region, the pool makes room
+ * once and tries again: it empties its caches and retires the empty
+ * chunks the arenas hold (the kept spares, and chunks that emptied in
+ * qInit). They count against the limit, and a request too big for qInit
+ * could never use them.
  *
- * Lock order:
- *   cache->lock  ->  arena->lock,  cache->lock  ->  core->dead_lock
- *   core->region_lock (read)  ->  arena->lock
- * A cache lock and region_lock are never held together: np_core_put()
- * drops the read side before it caches the buffer it claimed (whose
- * chunk cannot go away, as it still counts the buffer), stats read the
- * caches first, and chunks a cache empties are buried once its lock is
- * dropped (np_core_cache_settle()).
- * The write side of region_lock is taken only with no arena lock held:
- * to insert a new region (after its pages were obtained, with no lock
- * held at all), and to remove regions and to allocate, free or retain a
- * huge buffer. A region found under the read side cannot be destroyed
- * until the read side is dropped, because destruction removes it from
- * the map under the write side first ("bury"); so a free looks its
- * address up and frees into the arena under one read-side section, and
- * whatever chunk the free empties is destroyed after it. Page blocks are
- * obtained and released with no lock held, so they may sleep (with a
- * gfp that allows it).
+ * Chunks that a cache flush empties are retired under the cache's lock;
+ * they wait on core->retired until it is dropped, as taking them out of
+ * the map takes the region lock, which a cache lock never nests with.
  */
-#include "np_core.h"
+#include "np_core_internal.h"
 
 static const struct np_config np_builtin_defaults = {
 	.page_size = NP_PAGE_SIZE_DEFAULT,
 	.max_order = NP_MAX_ORDER_DEFAULT,
-	.tiny_cache = 512,
-	.small_cache = 256,
-	.normal_cache = 64,
+	.tiny_cache = NP_TINY_CACHE_DEFAULT,
+	.small_cache = NP_SMALL_CACHE_DEFAULT,
+	.normal_cache = NP_NORMAL_CACHE_DEFAULT,
 	.keep_empty_chunks = 1,
 	.leak_detection = NP_LEAK_SIMPLE,
 };
@@ -158,58 +140,54 @@ static struct np_core *np_cache_set_core(struct np_cache_set *set)
 							 caches));
 }
 
-/*
- * Cached buffers go back to their arenas, under the cache's lock. Chunks
- * that empties wait on core->dead: releasing pages may sleep (a device
- * pool zaps their mappings), which a cache's lock does not allow.
- */
-static void np_core_cache_release(struct np_cache_set *set,
-				  struct np_cache_entry *e, u32 n, u32 size)
+/* Cached buffers go back to their arenas, under the cache's lock. */
+static void np_core_cache_flush(struct np_cache_set *set,
+				struct np_cache_entry *e, u32 n, u32 size)
 {
 	struct np_core *core = np_cache_set_core(set);
-	struct np_region *dead = NULL, *last;
+	struct np_region *retired = NULL, *last;
 	u32 k;
 
 	for (k = 0; k < n; k++) {
 		struct np_chunk *chunk = e[k].region;
 
 		np_arena_free_claimed(chunk->region.arena, chunk,
-				      e[k].addr - chunk->region.key, &dead);
+				      e[k].addr - chunk->region.key, &retired);
 	}
-	if (!dead)
+	if (!retired)
 		return;
-	for (last = dead; last->next_dead; last = last->next_dead)
+	for (last = retired; last->next_retired; last = last->next_retired)
 		;
-	np_lock(&core->dead_lock);
-	last->next_dead = core->dead;
-	core->dead = dead;
-	np_unlock(&core->dead_lock);
+	np_lock(&core->retired_lock);
+	last->next_retired = core->retired;
+	core->retired = retired;
+	np_unlock(&core->retired_lock);
 }
 
-/* No cache lock held any more: bury what the releases emptied. */
-static void np_core_cache_settle(struct np_cache_set *set)
+/* No cache lock held any more: remove what the flushes retired. */
+static void np_core_cache_flushed(struct np_cache_set *set)
 {
 	struct np_core *core = np_cache_set_core(set);
-	struct np_region *dead;
+	struct np_region *retired;
 
-	np_lock(&core->dead_lock);
-	dead = core->dead;
-	core->dead = NULL;
-	np_unlock(&core->dead_lock);
-	if (dead)
-		np_core_bury(core, dead);
+	np_lock(&core->retired_lock);
+	retired = core->retired;
+	core->retired = NULL;
+	np_unlock(&core->retired_lock);
+	if (retired)
+		np_regions_remove(&core->regions, retired);
 }
 
 static const struct np_cache_ops np_core_cache_ops = {
-	.release = np_core_cache_release,
-	.settle = np_core_cache_settle,
+	.flush = np_core_cache_flush,
+	.flushed = np_core_cache_flushed,
 };
 
 /**
  * np_core_create() - make an empty pool
  * @cfg: an effective configuration (np_config_resolve()).
  * @ops: hooks of the owner, or NULL.
- * @priv: owner data, kept in core->priv.
+ * @priv: owner data, passed to the hooks and kept for np_core_priv().
  * @mem_flags: NP_MEM_* flags for the pool's page blocks.
  *
  * Return: the pool, or NULL when out of memory.
@@ -220,65 +198,34 @@ struct np_core *np_core_create(const struct np_config *cfg,
 {
 	gfp_t meta_gfp = mem_flags & NP_MEM_ACCOUNT ? __GFP_ACCOUNT : 0;
 	struct np_core *core;
-	struct np_geometry *geo;
 	unsigned int i;
 
 	core = np_meta_zalloc(sizeof(*core), GFP_KERNEL | meta_gfp);
 	if (!core)
 		return NULL;
 	core->cfg = *cfg;
-	core->ops = ops;
 	core->priv = priv;
-	core->mem_flags = mem_flags;
 	core->meta_gfp = meta_gfp;
-
-	geo = &core->geo;
-	geo->page_size = cfg->page_size;
-	geo->page_shift = np_fls64(cfg->page_size) - 1;
-	geo->max_order = cfg->max_order;
-	geo->n_pages = 1U << cfg->max_order;
-	geo->n_small_pools = geo->page_shift - 9;
-	geo->bitmap_words = cfg->page_size / NP_TINY_QUANTUM / 64;
-	geo->chunk_shift = geo->page_shift + cfg->max_order;
-	geo->chunk_size = 1ULL << geo->chunk_shift;
-
-	core->depth_map = np_depth_map_create(cfg->max_order,
-					      GFP_KERNEL | meta_gfp);
 	core->arenas = np_meta_zalloc(cfg->n_arenas * sizeof(*core->arenas),
 				      GFP_KERNEL | meta_gfp);
-	if (!core->depth_map || !core->arenas) {
+	if (!core->arenas ||
+	    np_geometry_init(&core->geo, cfg, GFP_KERNEL | meta_gfp)) {
 		np_meta_free(core->arenas);
-		np_meta_free(core->depth_map);
 		np_meta_free(core);
 		return NULL;
 	}
-	np_rwlock_init(&core->region_lock);
-	np_lock_init(&core->dead_lock);
+	np_regions_init(&core->regions, cfg->max_bytes, mem_flags, ops, priv);
+	np_lock_init(&core->retired_lock);
 	core->n_arenas = cfg->n_arenas;
 	for (i = 0; i < core->n_arenas; i++)
-		np_arena_init(&core->arenas[i], core, i);
+		np_arena_init(&core->arenas[i], &core->geo, &core->regions,
+			      cfg->keep_empty_chunks > 0, i);
 	if (np_cache_set_init(&core->caches, &np_core_cache_ops, cfg,
 			      meta_gfp)) {
 		np_core_destroy(core);
 		return NULL;
 	}
 	return core;
-}
-
-/**
- * np_core_release_region() - give a region's pages and metadata back
- * @core: the pool.
- * @region: a region no longer in the map.
- */
-void np_core_release_region(struct np_core *core, struct np_region *region)
-{
-	if (core->ops && core->ops->region_fini)
-		core->ops->region_fini(core, region);
-	np_mem_free(&region->mem);
-	if (region->kind == NP_REGION_CHUNK)
-		np_chunk_destroy(np_region_chunk(region));
-	else
-		np_meta_free(region);
 }
 
 /**
@@ -291,40 +238,40 @@ void np_core_release_region(struct np_core *core, struct np_region *region)
  */
 u64 np_core_destroy(struct np_core *core)
 {
-	u64 leaked = core->huge_regions;
-	size_t i;
+	u64 leaked = core->regions.huge_regions;
+	unsigned int i;
 
 	np_cache_set_fini(&core->caches);
 	for (i = 0; i < core->n_arenas; i++)
 		leaked += np_arena_fini(&core->arenas[i]);
-	for (i = 0; i < core->map.nr; i++)
-		np_core_release_region(core, core->map.slots[i]);
-	np_region_map_fini(&core->map);
-	np_rwlock_destroy(&core->region_lock);
+	np_regions_fini(&core->regions);
+	np_lock_destroy(&core->retired_lock);
+	np_geometry_fini(&core->geo);
 	np_meta_free(core->arenas);
-	np_meta_free(core->depth_map);
 	np_meta_free(core);
 	return leaked;
 }
 
 /**
- * np_normalize() - the capacity a request of @size bytes gets
- * @chunk_size: the pool's chunk size.
- * @size: bytes requested.
+ * np_core_config() - the effective configuration of a pool
+ * @core: the pool.
  *
- * Return: the normalised size, or 0 when it does not fit in 64 bits.
+ * Return: the configuration it was made with.
  */
-u64 np_normalize(u64 chunk_size, u64 size)
+const struct np_config *np_core_config(const struct np_core *core)
 {
-	u64 page = np_env_page_size();
+	return &core->cfg;
+}
 
-	if (size > chunk_size)
-		return size > ~0ULL - page ? 0 : np_align_up(size, page);
-	if (!size)
-		return NP_TINY_QUANTUM;
-	if (size >= NP_TINY_MAX)
-		return 1ULL << np_fls64(size - 1);
-	return np_align_up(size, NP_TINY_QUANTUM);
+/**
+ * np_core_priv() - the owner's data of a pool
+ * @core: the pool.
+ *
+ * Return: what its owner gave np_core_create().
+ */
+void *np_core_priv(const struct np_core *core)
+{
+	return core->priv;
 }
 
 /**
@@ -348,163 +295,22 @@ u64 np_core_normalize(const struct np_core *core, u64 size)
  */
 enum np_size_class np_core_size_class(const struct np_core *core, u64 norm)
 {
-	if (norm < NP_TINY_MAX)
-		return NP_SIZE_TINY;
-	if (norm < core->geo.page_size)
-		return NP_SIZE_SMALL;
-	if (norm <= core->geo.chunk_size)
-		return NP_SIZE_NORMAL;
-	return NP_SIZE_HUGE;
+	return np_size_class(&core->geo, norm);
 }
 
-/* Count a region's bytes against the pool's limit; false past it. */
-static bool np_core_reserve(struct np_core *core, u64 size)
-{
-	u64 max = core->cfg.max_bytes;
-	bool ok;
-
-	np_write_lock(&core->region_lock);
-	ok = !max || (core->bytes_reserved <= max &&
-		      size <= max - core->bytes_reserved);
-	if (ok)
-		core->bytes_reserved += size;
-	np_write_unlock(&core->region_lock);
-	return ok;
-}
-
-/*
- * Obtain pages for a region, give it its key and register it. When the
- * pool's byte limit refuses it, the caches are emptied and the empty
- * chunks the arenas hold (the kept spares, and chunks that emptied in
- * qInit) are given back first: they count against the limit, and a
- * request too big for qInit could never use them. Everything reserved is
- * given back on failure. No lock held.
- */
-static int np_core_add_region(struct np_core *core, struct np_region *region,
-			      gfp_t gfp)
+/* The byte limit refused a region: empty the caches, retire empty chunks. */
+static void np_core_make_room(struct np_core *core)
 {
 	unsigned int i;
-	int ret;
 
-	if (!np_core_reserve(core, region->size)) {
-		np_cache_set_flush(&core->caches);
-		for (i = 0; i < core->n_arenas; i++) {
-			struct np_region *dead = NULL;
+	np_cache_set_flush(&core->caches);
+	for (i = 0; i < core->n_arenas; i++) {
+		struct np_region *retired = NULL;
 
-			np_arena_drop_empty(&core->arenas[i], &dead);
-			if (dead)
-				np_core_bury(core, dead);
-		}
-		if (!np_core_reserve(core, region->size))
-			return -ENOMEM;
+		np_arena_retire_empty(&core->arenas[i], &retired);
+		if (retired)
+			np_regions_remove(&core->regions, retired);
 	}
-
-	ret = np_mem_alloc(&region->mem, region->size, core->mem_flags, gfp);
-	if (ret)
-		goto unreserve;
-	if (core->ops && core->ops->region_init)
-		ret = core->ops->region_init(core, region);
-	else
-		region->key = (u64)(uintptr_t)np_mem_addr(&region->mem);
-	if (ret)
-		goto free_mem;
-
-	for (;;) {
-		np_write_lock(&core->region_lock);
-		if (core->map.nr < core->map.cap)
-			break;
-		np_write_unlock(&core->region_lock);
-		ret = np_region_map_grow(&core->map, &core->region_lock, gfp);
-		if (ret)
-			goto fini;
-	}
-	np_region_map_insert(&core->map, region);
-	if (region->kind == NP_REGION_HUGE) {
-		core->huge_regions++;
-		core->huge_alloc++;
-		core->huge_active += region->capacity;
-	}
-	np_write_unlock(&core->region_lock);
-	return 0;
-
-fini:
-	if (core->ops && core->ops->region_fini)
-		core->ops->region_fini(core, region);
-free_mem:
-	np_mem_free(&region->mem);
-unreserve:
-	np_write_lock(&core->region_lock);
-	core->bytes_reserved -= region->size;
-	np_write_unlock(&core->region_lock);
-	return ret;
-}
-
-/**
- * np_core_new_chunk() - make a chunk for an arena and register it
- * @arena: the arena, its lock not held.
- * @gfp: how to obtain its pages.
- *
- * The chunk is in the region map but in no chunk list yet.
- *
- * Return: the chunk, or NULL (out of memory, or the pool's byte limit).
- */
-struct np_chunk *np_core_new_chunk(struct np_arena *arena, gfp_t gfp)
-{
-	struct np_chunk *chunk = np_chunk_create(arena, gfp);
-
-	if (!chunk)
-		return NULL;
-	if (np_core_add_region(arena->core, &chunk->region, gfp)) {
-		np_chunk_destroy(chunk);
-		return NULL;
-	}
-	return chunk;
-}
-
-/**
- * np_core_release_list() - release regions that left the map, now
- * @core: the pool.
- * @dead: regions linked by next_dead.
- */
-void np_core_release_list(struct np_core *core, struct np_region *dead)
-{
-	struct np_region *next;
-
-	for (; dead; dead = next) {
-		next = dead->next_dead;
-		np_core_release_region(core, dead);
-	}
-}
-
-/*
- * Release regions already out of the map: by the owner's release hook if
- * it has one (it may defer the work to a context that can sleep), else
- * here and now.
- */
-static void np_core_release_dead(struct np_core *core, struct np_region *dead)
-{
-	if (core->ops && core->ops->release)
-		core->ops->release(core, dead);
-	else
-		np_core_release_list(core, dead);
-}
-
-/**
- * np_core_bury() - unregister and release dead regions
- * @core: the pool; no lock held.
- * @dead: regions linked by next_dead, all in the map.
- */
-void np_core_bury(struct np_core *core, struct np_region *dead)
-{
-	struct np_region *region;
-
-	np_write_lock(&core->region_lock);
-	for (region = dead; region; region = region->next_dead) {
-		np_region_map_remove(&core->map, region);
-		core->bytes_reserved -= region->size;
-	}
-	np_write_unlock(&core->region_lock);
-	np_core_release_dead(core, dead);
 }
 
 static int np_core_alloc_huge(struct np_core *core, u64 norm, gfp_t gfp,
@@ -518,16 +324,19 @@ static int np_core_alloc_huge(struct np_core *core, u64 norm, gfp_t gfp,
 	region->kind = NP_REGION_HUGE;
 	region->size = norm;
 	region->capacity = norm;
-	ret = np_core_add_region(core, region, gfp);
+	ret = np_regions_add(&core->regions, region, gfp);
+	if (ret == -ENOSPC) {
+		np_core_make_room(core);
+		ret = np_regions_add(&core->regions, region, gfp);
+	}
 	if (ret) {
 		np_meta_free(region);
-		return ret;
+		return ret == -ENOSPC ? -ENOMEM : ret;
 	}
 	buf->addr = region->key;
 	buf->capacity = norm;
 	buf->region_key = region->key;
 	buf->region_size = norm;
-	buf->chunk = NULL;
 	return 0;
 }
 
@@ -546,6 +355,8 @@ int np_core_alloc(struct np_core *core, u64 size, gfp_t gfp,
 {
 	u64 norm = np_core_normalize(core, size);
 	struct np_cache_entry e;
+	struct np_arena *arena;
+	int ret;
 
 	if (!norm)
 		return -ENOMEM;
@@ -560,94 +371,15 @@ int np_core_alloc(struct np_core *core, u64 size, gfp_t gfp,
 		buf->capacity = norm;
 		buf->region_key = chunk->region.key;
 		buf->region_size = chunk->region.size;
-		buf->chunk = chunk;
 		return 0;
 	}
-	return np_arena_alloc(&core->arenas[np_env_arena_hint() %
-					    core->n_arenas], norm,
-			      gfp | core->meta_gfp, buf);
-}
-
-static int np_core_free_huge(struct np_core *core, u64 addr)
-{
-	struct np_region *region;
-
-	np_write_lock(&core->region_lock);
-	region = np_region_map_find(&core->map, addr);
-	if (!region || region->kind != NP_REGION_HUGE || region->key != addr) {
-		np_write_unlock(&core->region_lock);
-		return -EINVAL;
+	arena = &core->arenas[np_env_arena_hint() % core->n_arenas];
+	ret = np_arena_alloc(arena, norm, gfp | core->meta_gfp, buf);
+	if (ret == -ENOSPC) {
+		np_core_make_room(core);
+		ret = np_arena_alloc(arena, norm, gfp | core->meta_gfp, buf);
 	}
-	if (region->extra_refs) {
-		region->extra_refs--;
-		np_write_unlock(&core->region_lock);
-		return 0;
-	}
-	np_region_map_remove(&core->map, region);
-	core->bytes_reserved -= region->size;
-	core->huge_regions--;
-	core->huge_free++;
-	core->huge_active -= region->capacity;
-	np_write_unlock(&core->region_lock);
-	region->next_dead = NULL;
-	np_core_release_dead(core, region);
-	return 1;
-}
-
-/**
- * np_core_put() - drop one reference of a buffer, freeing it at zero
- * @core: the pool.
- * @addr: the buffer's first byte.
- *
- * A freed buffer goes to the caller's cache when its size is cached and
- * the cache has room, else to its arena. Unless its arena holds retained
- * buffers, no arena lock is taken to validate the free: the buffer is
- * claimed (chunk.c) under the read side of region_lock, which keeps the
- * chunk from going away meanwhile; from then on the chunk stays anyway,
- * since it still counts the buffer.
- *
- * Return: 1 when the buffer was freed, 0 when only a reference was
- * dropped, -EINVAL when no live buffer of this pool starts at @addr
- * (nothing changes then).
- */
-int np_core_put(struct np_core *core, u64 addr)
-{
-	struct np_cache_entry e = { NULL, 0 };
-	struct np_region *dead = NULL;
-	struct np_region *region;
-	struct np_arena *arena;
-	struct np_chunk *chunk;
-	u64 offset;
-	int ret;
-
-	np_read_lock(&core->region_lock);
-	region = np_region_map_find(&core->map, addr);
-	if (!region) {
-		np_read_unlock(&core->region_lock);
-		return -EINVAL;
-	}
-	if (region->kind == NP_REGION_HUGE) {
-		np_read_unlock(&core->region_lock);
-		return np_core_free_huge(core, addr);
-	}
-	arena = region->arena;
-	chunk = np_region_chunk(region);
-	offset = addr - region->key;
-	if (np_read_once(arena->nr_refs)) {
-		ret = np_arena_free(arena, chunk, offset, &dead);
-	} else {
-		ret = np_chunk_claim(chunk, offset) ? 1 : -EINVAL;
-		e.region = chunk;
-		e.addr = addr;
-	}
-	np_read_unlock(&core->region_lock);
-	if (ret == 1 && e.region &&
-	    !np_cache_put(&core->caches,
-			  np_chunk_owned_capacity(chunk, offset), &e))
-		np_arena_free_claimed(arena, chunk, offset, &dead);
-	if (dead)
-		np_core_bury(core, dead);
-	return ret;
+	return ret == -ENOSPC ? -ENOMEM : ret;
 }
 
 /**
@@ -655,30 +387,54 @@ int np_core_put(struct np_core *core, u64 addr)
  * @core: the pool.
  * @addr: the buffer's first byte.
  *
- * Return: 0, or -EINVAL when no live buffer of this pool starts at @addr
+ * A freed buffer goes to the caller's cache when its size is cached and
+ * the cache has room, else to its arena. Unless its arena holds retained
+ * buffers, no arena lock is taken to validate the free: the buffer is
+ * claimed (chunk.c) under the read side of the region lock, which keeps
+ * the chunk from going away meanwhile; from then on the chunk stays
+ * anyway, since it still counts the buffer.
+ *
+ * Return: 1 when the buffer was freed, 0 when only a reference was
+ * dropped, -EINVAL when no live buffer of this pool starts at @addr
  * (nothing changes then).
  */
 int np_core_free(struct np_core *core, u64 addr)
 {
-	int ret = np_core_put(core, addr);
-
-	return ret < 0 ? ret : 0;
-}
-
-static int np_core_retain_huge(struct np_core *core, u64 addr)
-{
+	struct np_cache_entry e = { NULL, 0 };
+	struct np_region *retired = NULL;
 	struct np_region *region;
-	int ret = 0;
+	struct np_arena *arena;
+	struct np_chunk *chunk;
+	u64 offset;
+	int ret;
 
-	np_write_lock(&core->region_lock);
-	region = np_region_map_find(&core->map, addr);
-	if (!region || region->kind != NP_REGION_HUGE || region->key != addr)
-		ret = -EINVAL;
-	else if (region->extra_refs == U32_MAX - 1)
-		ret = -EOVERFLOW;
-	else
-		region->extra_refs++;
-	np_write_unlock(&core->region_lock);
+	np_read_lock(&core->regions.lock);
+	region = np_regions_find(&core->regions, addr);
+	if (!region) {
+		np_read_unlock(&core->regions.lock);
+		return -EINVAL;
+	}
+	if (region->kind == NP_REGION_HUGE) {
+		np_read_unlock(&core->regions.lock);
+		return np_regions_free_huge(&core->regions, addr);
+	}
+	arena = region->arena;
+	chunk = np_region_chunk(region);
+	offset = addr - region->key;
+	if (np_refs_any(&arena->refs)) {
+		ret = np_arena_free(arena, chunk, offset, &retired);
+	} else {
+		ret = np_chunk_claim(chunk, offset) ? 1 : -EINVAL;
+		e.region = chunk;
+		e.addr = addr;
+	}
+	np_read_unlock(&core->regions.lock);
+	if (ret == 1 && e.region &&
+	    !np_cache_put(&core->caches,
+			  np_chunk_owned_capacity(chunk, offset), &e))
+		np_arena_free_claimed(arena, chunk, offset, &retired);
+	if (retired)
+		np_regions_remove(&core->regions, retired);
 	return ret;
 }
 
@@ -702,18 +458,18 @@ int np_core_retain(struct np_core *core, u64 addr)
 	spare = np_meta_zalloc(sizeof(*spare), GFP_KERNEL | core->meta_gfp);
 	if (!spare)
 		return -ENOMEM;
-	np_read_lock(&core->region_lock);
-	region = np_region_map_find(&core->map, addr);
+	np_read_lock(&core->regions.lock);
+	region = np_regions_find(&core->regions, addr);
 	if (region && region->kind == NP_REGION_CHUNK)
 		ret = np_arena_retain(region->arena, np_region_chunk(region),
 				      addr - region->key, &spare);
 	else
 		ret = region ? -EAGAIN : -EINVAL;
-	np_read_unlock(&core->region_lock);
+	np_read_unlock(&core->regions.lock);
 	np_meta_free(spare);
 	/* a huge buffer's references are counted under the write side */
 	if (ret == -EAGAIN)
-		ret = np_core_retain_huge(core, addr);
+		ret = np_regions_retain_huge(&core->regions, addr);
 	return ret;
 }
 
@@ -729,15 +485,15 @@ u64 np_core_usable_size(struct np_core *core, u64 addr)
 	struct np_region *region;
 	u64 capacity = 0;
 
-	np_read_lock(&core->region_lock);
-	region = np_region_map_find(&core->map, addr);
-	if (region && region->kind == NP_REGION_HUGE && region->key == addr)
-		capacity = region->capacity;
-	else if (region && region->kind == NP_REGION_CHUNK)
+	np_read_lock(&core->regions.lock);
+	region = np_regions_find(&core->regions, addr);
+	if (region && region->kind == NP_REGION_HUGE)
+		capacity = np_regions_huge_capacity(&core->regions, addr);
+	else if (region)
 		capacity = np_arena_usable_size(region->arena,
 						np_region_chunk(region),
 						addr - region->key);
-	np_read_unlock(&core->region_lock);
+	np_read_unlock(&core->regions.lock);
 	return capacity;
 }
 
@@ -756,11 +512,11 @@ void np_core_trim(struct np_core *core)
 
 	np_core_flush_caches(core);
 	for (i = 0; i < core->n_arenas; i++) {
-		struct np_region *dead = NULL;
+		struct np_region *retired = NULL;
 
-		np_arena_trim(&core->arenas[i], &dead);
-		if (dead)
-			np_core_bury(core, dead);
+		np_arena_trim(&core->arenas[i], &retired);
+		if (retired)
+			np_regions_remove(&core->regions, retired);
 	}
 }
 
@@ -780,6 +536,7 @@ void np_core_flush_caches(struct np_core *core)
  */
 void np_core_stats(struct np_core *core, struct np_stats *st)
 {
+	struct np_regions *regions = &core->regions;
 	u64 cached_buffers;
 	unsigned int i;
 
@@ -788,16 +545,16 @@ void np_core_stats(struct np_core *core, struct np_stats *st)
 	st->chunk_size = core->geo.chunk_size;
 	st->n_arenas = core->n_arenas;
 	cached_buffers = np_cache_set_stats(&core->caches, st);
-	np_read_lock(&core->region_lock);
+	np_read_lock(&regions->lock);
 	for (i = 0; i < core->n_arenas; i++)
 		np_arena_add_stats(&core->arenas[i], st);
-	st->huge_regions = core->huge_regions;
-	st->bytes_reserved = core->bytes_reserved;
-	st->bytes_active += core->huge_active;
-	st->active_buffers += core->huge_regions;
-	st->alloc_huge = core->huge_alloc;
-	st->free_huge = core->huge_free;
-	np_read_unlock(&core->region_lock);
+	st->huge_regions = regions->huge_regions;
+	st->bytes_reserved = regions->bytes_reserved;
+	st->bytes_active += regions->huge_active;
+	st->active_buffers += regions->huge_regions;
+	st->alloc_huge = regions->huge_alloc;
+	st->free_huge = regions->huge_free;
+	np_read_unlock(&regions->lock);
 	/*
 	 * The arenas count cached buffers as active. Caches were read first,
 	 * so a flush in between can leave them above the arenas' count.
@@ -806,4 +563,46 @@ void np_core_stats(struct np_core *core, struct np_stats *st)
 			    st->bytes_cached : st->bytes_active;
 	st->active_buffers -= cached_buffers < st->active_buffers ?
 			      cached_buffers : st->active_buffers;
+}
+
+/**
+ * np_core_release_retired() - release retired regions, now
+ * @core: the pool.
+ * @retired: what the owner's release hook was given, linked by
+ *	next_retired.
+ *
+ * Context: may sleep, as releasing pages may.
+ */
+void np_core_release_retired(struct np_core *core, struct np_region *retired)
+{
+	np_regions_release(&core->regions, retired);
+}
+
+/**
+ * np_core_with_region() - call a function on the live region holding an address
+ * @core: the pool.
+ * @addr: an address (key) inside the region.
+ * @fn: called with @arg, the region and @addr's offset in it; what it
+ *	returns is returned.
+ * @arg: passed to @fn.
+ *
+ * Context: @fn runs under the read side of the pool's region lock: the
+ * region cannot be released until it returns, and it must not sleep.
+ * Return: what @fn returned, or -ENOENT when no region that is not
+ * retired holds @addr.
+ */
+int np_core_with_region(struct np_core *core, u64 addr,
+			int (*fn)(void *arg, struct np_region *region,
+				  u64 offset),
+			void *arg)
+{
+	struct np_region *region;
+	int ret = -ENOENT;
+
+	np_read_lock(&core->regions.lock);
+	region = np_regions_find(&core->regions, addr);
+	if (region && !region->retired)
+		ret = fn(arg, region, addr - region->key);
+	np_read_unlock(&core->regions.lock);
+	return ret;
 }

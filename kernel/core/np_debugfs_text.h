@@ -2,7 +2,8 @@
 /*
  * The text of the debugfs files that the module prints (debugfs.c,
  * leak.c) and the nettypool command parses (userspace/cli/parse.c),
- * defined once. Like np_tables.h: macros, and no include but the ABI.
+ * defined once: only macros, and no include but the ABI, so that kernel
+ * and userspace code use them alike.
  *
  * A line is one format string for both sides: the module gives it to
  * seq_printf(), the command to sscanf(), so the compiler checks both
@@ -11,9 +12,9 @@
  * number is printed with its 0x by NP_TEXT_PRINT_HEX and read by
  * NP_TEXT_SCAN_HEX, which accepts the 0x. A table (the pool table, a
  * pool's chunks) is a header line naming its columns, then rows: the
- * command finds each column by its name, so both come from one list of
- * columns. tests/unit/test_cli_text.c prints every line with these
- * formats and checks that the command's parsers read the values back.
+ * command finds each column by its name, one of those defined here.
+ * tests/unit/test_cli_text.c prints every line with these formats and
+ * checks that the command's parsers read the values back.
  */
 #ifndef NP_DEBUGFS_TEXT_H
 #define NP_DEBUGFS_TEXT_H
@@ -25,9 +26,10 @@
 
 /*
  * stats and <id>/stats: a "name: value" line per counter of struct
- * np_stats (NP_STATS_FIELDS, then "chunklist_<key>" per chunk list and
- * leaked_on_close), and in the totals a last line "pools". NAME is the
- * name's conversion: "%s" to print, a bounded "%47[^:]" to read.
+ * np_stats (np_stat_fields of np_tables.h, then "chunklist_<key>" per
+ * chunk list and leaked_on_close), and in the totals a last line
+ * "pools". NAME is the name's conversion: "%s" to print, a bounded
+ * "%47[^:]" to read.
  */
 #define NP_STATS_LINE(name)		name ": %llu\n"
 #define NP_STATS_CHUNKLIST_PREFIX	"chunklist_"
@@ -35,68 +37,61 @@
 #define NP_STATS_POOLS			"pools"
 
 /*
- * The columns of a table as X(column, name, header, row): the
- * enumerator, the name in the header line, and the conversions of the
- * header and of a row, each with the blank in front of it (none for the
- * first column). NP_TEXT_HEADER(COLUMNS) is the format and the arguments
- * of the header line (the newline is its last argument, after the
- * names), NP_TEXT_ROW(COLUMNS) the format of a row.
+ * pools: a header line of column names, NP_POOLS_HEADER of NP_POOLS_ID
+ * .. NP_POOLS_BUFFERS in that order, then a row NP_POOLS_ROW per pool;
+ * its name and its comm may hold blanks.
  */
-#define NP_TEXT_COLUMN(column, name, header, row)	column,
-#define NP_TEXT_HEADER_FORMAT(column, name, header, row)	header
-#define NP_TEXT_HEADER_ARG(column, name, header, row)	name,
-#define NP_TEXT_ROW_FORMAT(column, name, header, row)	row
-#define NP_TEXT_HEADER(columns)						\
-	columns(NP_TEXT_HEADER_FORMAT) "%s", columns(NP_TEXT_HEADER_ARG) "\n"
-#define NP_TEXT_ROW(columns)	columns(NP_TEXT_ROW_FORMAT) "\n"
-
-/* pools: one row per pool; its name and its comm may hold blanks. */
-#define NP_POOLS_COLUMNS(X)						\
-	X(NP_POOLS_ID, "id", "%4s", "%4u")				\
-	X(NP_POOLS_NAME, "name", " %-10s", " %-10s")			\
-	X(NP_POOLS_PID, "pid", " %7s", " %7d")				\
-	X(NP_POOLS_COMM, "comm", " %-16s", " %-16s")			\
-	X(NP_POOLS_PAGE, "page", " %6s", " %6llu")			\
-	X(NP_POOLS_CHUNK, "chunk", " %7s", " %6lluK")			\
-	X(NP_POOLS_ARENAS, "arenas", " %6s", " %6llu")			\
-	X(NP_POOLS_CHUNKS, "chunks", " %8s", " %8llu")			\
-	X(NP_POOLS_RESERVED, "reserved", " %14s", " %14llu")		\
-	X(NP_POOLS_ACTIVE, "active", " %14s", " %14llu")		\
-	X(NP_POOLS_BUFFERS, "buffers", " %10s", " %10llu")
-
-enum np_pools_column { NP_POOLS_COLUMNS(NP_TEXT_COLUMN) NP_POOLS_NR_COLUMNS };
+#define NP_POOLS_HEADER							\
+	"%4s %-10s %7s %-16s %6s %7s %6s %8s %14s %14s %10s\n"
+#define NP_POOLS_ROW							\
+	"%4u %-10s %7d %-16s %6llu %6lluK %6llu %8llu %14llu %14llu %10llu\n"
+#define NP_POOLS_ID		"id"
+#define NP_POOLS_NAME		"name"
+#define NP_POOLS_PID		"pid"
+#define NP_POOLS_COMM		"comm"
+#define NP_POOLS_PAGE		"page"
+#define NP_POOLS_CHUNK		"chunk"
+#define NP_POOLS_ARENAS		"arenas"
+#define NP_POOLS_CHUNKS		"chunks"
+#define NP_POOLS_RESERVED	"reserved"
+#define NP_POOLS_ACTIVE		"active"
+#define NP_POOLS_BUFFERS	"buffers"
 
 /*
- * <id>/chunks: one row per chunk of every arena, list by list, then a
- * row of totals whose first column is NP_CHUNKS_TOTAL.
+ * <id>/chunks: a header line NP_CHUNKS_HEADER of NP_CHUNKS_ARENA ..
+ * NP_CHUNKS_PAGES in that order, a row NP_CHUNKS_ROW per chunk of every
+ * arena, list by list, then the row NP_CHUNKS_TOTAL_ROW of the totals,
+ * whose first column is NP_CHUNKS_TOTAL.
  */
-#define NP_CHUNKS_COLUMNS(X)						\
-	X(NP_CHUNKS_ARENA, "arena", "%5s", "%5u")			\
-	X(NP_CHUNKS_LIST, "list", " %-5s", " %-5s")			\
-	X(NP_CHUNKS_CHUNK, "chunk", " %18s", " %#18llx")		\
-	X(NP_CHUNKS_USAGE, "usage", " %5s", " %4d%%")			\
-	X(NP_CHUNKS_FREE_BYTES, "free_bytes", " %12s", " %12llu")	\
-	X(NP_CHUNKS_SIZE, "size", " %12s", " %12llu")			\
-	X(NP_CHUNKS_PAGES_USED, "pages_used", " %10s", " %10u")		\
-	X(NP_CHUNKS_PAGES, "pages", " %10s", " %10u")
-
-enum np_chunks_column { NP_CHUNKS_COLUMNS(NP_TEXT_COLUMN) NP_CHUNKS_NR_COLUMNS };
-
-#define NP_CHUNKS_TOTAL		"total"
+#define NP_CHUNKS_HEADER						\
+	"%5s %-5s %18s %5s %12s %12s %10s %10s\n"
+#define NP_CHUNKS_ROW							\
+	"%5u %-5s %#18llx %4d%% %12llu %12llu %10u %10u\n"
 #define NP_CHUNKS_TOTAL_ROW						\
 	"%5s %-5s %18llu %5s %12llu %12llu %10llu %10llu\n"
+#define NP_CHUNKS_ARENA		"arena"
+#define NP_CHUNKS_LIST		"list"
+#define NP_CHUNKS_CHUNK		"chunk"
+#define NP_CHUNKS_USAGE		"usage"
+#define NP_CHUNKS_FREE_BYTES	"free_bytes"
+#define NP_CHUNKS_SIZE		"size"
+#define NP_CHUNKS_PAGES_USED	"pages_used"
+#define NP_CHUNKS_PAGES		"pages"
+#define NP_CHUNKS_TOTAL		"total"
 
 /*
  * <id>/arenas: per arena a line NP_ARENAS_ARENA, its chunk lists, then
- * the subpage pools of the tiny and of the small size classes: per class
- * with subpages a line NP_ARENAS_CLASS (the element size), then a line
- * NP_ARENAS_SUBPAGE per subpage (its chunk's key, page, elements used
- * and elements).
+ * the subpage pools of the tiny and of the small size classes, each
+ * after a line NP_ARENAS_SUBPAGES of the class's word (NP_TEXT_TINY,
+ * NP_TEXT_SMALL): per size class with subpages a line NP_ARENAS_CLASS
+ * (the element size), then a line NP_ARENAS_SUBPAGE per subpage (its
+ * chunk's key, page, elements used and elements).
  */
+#define NP_TEXT_TINY		"tiny"
+#define NP_TEXT_SMALL		"small"
 #define NP_ARENAS_ARENA							\
 	"arena %u: %llu chunks, %llu buffers, %llu bytes active\n"
-#define NP_ARENAS_TINY		"  tiny subpages:\n"
-#define NP_ARENAS_SMALL		"  small subpages:\n"
+#define NP_ARENAS_SUBPAGES(word)	"  " word " subpages:\n"
 #define NP_ARENAS_CLASS		"    %u B:\n"
 #define NP_ARENAS_SUBPAGE(hex)						\
 	"      chunk " hex " page %u: %u of %u elements used\n"
@@ -108,11 +103,11 @@ enum np_chunks_column { NP_CHUNKS_COLUMNS(NP_TEXT_COLUMN) NP_CHUNKS_NR_COLUMNS }
  * allocation stack; then per record of a later retain or release a line
  * NP_LEAKS_RECORD and its frames. Every frame is indented by
  * NP_LEAKS_FRAME. WORD is the conversion of a word: "%s" to print,
- * bounded to read.
+ * bounded to read; ADDR and TAG are hexadecimal numbers.
  */
-#define NP_LEAKS_HEAD(hex, word)					\
-	"leak pool=%u kind=" word " addr=" hex " capacity=%llu age_ms=%u" \
-	" tag=" hex " pid=%d comm="
+#define NP_LEAKS_HEAD(word, addr, tag)					\
+	"leak pool=%u kind=" word " addr=" addr " capacity=%llu age_ms=%u" \
+	" tag=" tag " pid=%d comm="
 #define NP_LEAKS_ALLOCATED	"  allocated at:\n"
 #define NP_LEAKS_RECORD(word)	"  " word " at (#%u):\n"
 #define NP_LEAKS_FRAME		"    "

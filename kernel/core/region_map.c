@@ -8,12 +8,12 @@
  * insertions and removals (a chunk's creation and destruction, a huge
  * buffer's allocation and free), which cost a memmove of the pointers.
  *
- * Locking: the owner's reader/writer lock (np_core.region_lock): lookups
+ * Locking: the owner's reader/writer lock (struct np_regions' lock, region.c): lookups
  * under the read side, insert and remove under the write side. Growing
  * the array allocates, so np_region_map_grow() does that with the lock
  * dropped and swaps the arrays under the write side.
  */
-#include "np_core.h"
+#include "np_core_internal.h"
 
 /* Index of the first slot whose key is greater than key. */
 static size_t np_region_map_upper(const struct np_region_map *map, u64 key)

@@ -23,7 +23,7 @@
  *
  * Locking: all of it runs under the owning arena's lock.
  */
-#include "np_core.h"
+#include "np_core_internal.h"
 
 /**
  * np_subpage_head_init() - make an empty ring of subpages

@@ -2,7 +2,7 @@
 /*
  * debugfs: everything inside nettypool, on demand.
  *
- *   /sys/kernel/debug/nettypool/stats     the contract's counters summed
+ *   /sys/kernel/debug/nettypool/stats     struct np_stats's counters summed
  *                                         over every pool, plus "pools"
  *   /sys/kernel/debug/nettypool/pools     one row per pool
  *   /sys/kernel/debug/nettypool/leaks     the buffers the leak detector
@@ -15,12 +15,13 @@
  *                 totals, in the style of zsmalloc's "classes"
  *
  * Every file is read-only (0444) and may be read while the pool works:
- * each arena is printed under its lock, so what one arena shows is
- * consistent. A pool's directory is removed before the pool is
- * destroyed, and debugfs waits for readers in progress.
+ * a pool's structure is read through np_core_visit(), which shows each
+ * arena under its lock, so what one arena shows is consistent. A pool's
+ * directory is removed before the pool is destroyed, and debugfs waits
+ * for readers in progress.
  *
- * Locking: np_pools_lock while walking the registry, then each pool's
- * region_lock (read) and arena locks, in the core's order.
+ * Locking: np_pools_lock while walking the registry; the core takes its
+ * own locks.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -33,12 +34,6 @@
 
 static struct dentry *np_debugfs_root;
 
-#define NP_LIST_KEY(id, name, key, min, max, range) [id] = key,
-static const char *const np_list_keys[NP_NR_CHUNK_LISTS] = {
-	NP_CHUNK_LISTS(NP_LIST_KEY)
-};
-#undef NP_LIST_KEY
-
 static void np_stats_add(struct np_stats *sum, const struct np_stats *st)
 {
 	const __u64 *src = (const __u64 *)st;
@@ -49,26 +44,17 @@ static void np_stats_add(struct np_stats *sum, const struct np_stats *st)
 		dst[i] += src[i];
 }
 
-#define NP_STAT(field) { #field, offsetof(struct np_stats, field) },
-static const struct {
-	const char *name;
-	size_t offset;
-} np_stat_fields[] = {
-	NP_STATS_FIELDS(NP_STAT)
-};
-#undef NP_STAT
-
 static void np_stats_show(struct seq_file *m, const struct np_stats *st)
 {
 	unsigned int i;
 
-	for (i = 0; i < ARRAY_SIZE(np_stat_fields); i++)
+	for (i = 0; i < np_nr_stat_fields; i++)
 		seq_printf(m, NP_STATS_LINE("%s"), np_stat_fields[i].name,
 			   *(const __u64 *)((const char *)st +
 					    np_stat_fields[i].offset));
 	for (i = 0; i < NP_NR_CHUNK_LISTS; i++)
 		seq_printf(m, NP_STATS_LINE(NP_STATS_CHUNKLIST_PREFIX "%s"),
-			   np_list_keys[i], st->chunklist_chunks[i]);
+			   np_chunk_list_info[i].key, st->chunklist_chunks[i]);
 	seq_printf(m, NP_STATS_LINE(NP_STATS_LEAKED), st->leaked_on_close);
 }
 
@@ -105,11 +91,14 @@ static int np_pools_show(struct seq_file *m, void *unused)
 	struct np_pool *pool;
 	struct np_stats st;
 
-	seq_printf(m, NP_TEXT_HEADER(NP_POOLS_COLUMNS));
+	seq_printf(m, NP_POOLS_HEADER, NP_POOLS_ID, NP_POOLS_NAME, NP_POOLS_PID,
+		   NP_POOLS_COMM, NP_POOLS_PAGE, NP_POOLS_CHUNK, NP_POOLS_ARENAS,
+		   NP_POOLS_CHUNKS, NP_POOLS_RESERVED, NP_POOLS_ACTIVE,
+		   NP_POOLS_BUFFERS);
 	mutex_lock(&np_pools_lock);
 	list_for_each_entry(pool, &np_pools, node) {
 		np_core_stats(pool->core, &st);
-		seq_printf(m, NP_TEXT_ROW(NP_POOLS_COLUMNS),
+		seq_printf(m, NP_POOLS_ROW,
 			   pool->id, pool->name, pool->pid, pool->comm,
 			   st.page_size, st.chunk_size >> 10, st.n_arenas,
 			   st.chunks, st.bytes_reserved, st.bytes_active,
@@ -131,122 +120,133 @@ static int np_pool_stats_show(struct seq_file *m, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(np_pool_stats);
 
-static u32 np_chunk_pages_used(const struct np_chunk *chunk, u32 page_shift)
+static const char *np_list_name(int id)
 {
-	return (u32)((chunk->region.size - chunk->free_bytes) >> page_shift);
+	return id < 0 ? "none" : np_chunk_list_info[id].name;
 }
 
-static void np_arena_show_subpages(struct seq_file *m,
-				   struct np_subpage *heads,
-				   unsigned int nr, unsigned int first)
+/* The arenas file, written by np_core_visit(); the pool being shown. */
+struct np_arenas_show {
+	struct seq_file *m;
+	u32 size_class;	/* of the last subpage printed */
+	u32 index;
+	bool any;	/* a subpage of this arena and class was printed */
+};
+
+static bool np_arenas_arena(void *arg, const struct np_visit_arena *a)
 {
-	unsigned int i;
+	struct np_arenas_show *show = arg;
 
-	for (i = first; i < nr; i++) {
-		struct np_subpage *head = &heads[i];
-		struct np_subpage *s;
-
-		if (head->next == head)
-			continue;
-		seq_printf(m, NP_ARENAS_CLASS, head->next->elem_size);
-		for (s = head->next; s != head; s = s->next)
-			seq_printf(m, NP_ARENAS_SUBPAGE(NP_TEXT_PRINT_HEX),
-				   s->chunk->region.key,
-				   s->run_offset >> s->chunk->region.arena->core->geo.page_shift,
-				   s->max_num_elems - s->num_avail,
-				   s->max_num_elems);
-	}
+	seq_printf(show->m, NP_ARENAS_ARENA,
+		   a->index, a->chunks, a->active_buffers, a->bytes_active);
+	return true;
 }
+
+static void np_arenas_list(void *arg, const struct np_visit_list *l)
+{
+	struct seq_file *m = ((struct np_arenas_show *)arg)->m;
+
+	if (l->min_usage < 0)
+		seq_printf(m, "  %-5s [MIN,%d)", l->name, l->max_usage);
+	else if (l->max_usage > 100)
+		seq_printf(m, "  %-5s [%d,MAX]", l->name, l->min_usage);
+	else
+		seq_printf(m, "  %-5s [%d,%d)", l->name, l->min_usage,
+			   l->max_usage);
+	seq_printf(m, " next %s, prev %s: %llu chunks\n", np_list_name(l->next),
+		   np_list_name(l->prev), l->nr_chunks);
+}
+
+static void np_arenas_chunk(void *arg, const struct np_visit_chunk *c)
+{
+	struct seq_file *m = ((struct np_arenas_show *)arg)->m;
+
+	seq_printf(m, "    chunk %#llx: usage %3d%%, %llu of %llu bytes free%s\n",
+		   c->key, c->usage, c->free_bytes, c->size,
+		   c->kept_empty ? " (kept empty)" : "");
+}
+
+static void np_arenas_subpages(void *arg, u32 arena, u32 size_class)
+{
+	struct np_arenas_show *show = arg;
+
+	seq_printf(show->m, NP_ARENAS_SUBPAGES("%s"),
+		   size_class == NP_SIZE_TINY ? NP_TEXT_TINY : NP_TEXT_SMALL);
+	show->any = false;
+}
+
+static void np_arenas_subpage(void *arg, const struct np_visit_subpage *s)
+{
+	struct np_arenas_show *show = arg;
+
+	if (!show->any || show->size_class != s->size_class ||
+	    show->index != s->index)
+		seq_printf(show->m, NP_ARENAS_CLASS, s->elem_size);
+	show->any = true;
+	show->size_class = s->size_class;
+	show->index = s->index;
+	seq_printf(show->m, NP_ARENAS_SUBPAGE(NP_TEXT_PRINT_HEX),
+		   s->chunk_key, s->page, s->elems_used, s->nr_elems);
+}
+
+static const struct np_visitor np_arenas_visitor = {
+	.arena = np_arenas_arena,
+	.list = np_arenas_list,
+	.chunk = np_arenas_chunk,
+	.subpages = np_arenas_subpages,
+	.subpage = np_arenas_subpage,
+};
 
 static int np_pool_arenas_show(struct seq_file *m, void *unused)
 {
 	struct np_pool *pool = m->private;
-	struct np_core *core = pool->core;
-	unsigned int a, l;
+	struct np_arenas_show show = { .m = m };
 
-	np_read_lock(&core->region_lock);
-	for (a = 0; a < core->n_arenas; a++) {
-		struct np_arena *arena = &core->arenas[a];
-
-		np_lock(&arena->lock);
-		seq_printf(m, NP_ARENAS_ARENA,
-			   a, arena->stats.chunks, arena->stats.active_buffers,
-			   arena->stats.bytes_active);
-		for (l = 0; l < NP_NR_CHUNK_LISTS; l++) {
-			struct np_chunk_list *list = &arena->lists[l];
-			struct np_chunk *chunk;
-
-			if (list->min_usage < 0)
-				seq_printf(m, "  %-5s [MIN,%d)", list->name,
-					   list->max_usage);
-			else if (list->max_usage > 100)
-				seq_printf(m, "  %-5s [%d,MAX]", list->name,
-					   list->min_usage);
-			else
-				seq_printf(m, "  %-5s [%d,%d)", list->name,
-					   list->min_usage, list->max_usage);
-			seq_printf(m, " next %s, prev %s: %llu chunks\n",
-				   list->next_list ? list->next_list->name : "none",
-				   list->prev_list ? list->prev_list->name : "none",
-				   list->nr_chunks);
-			for (chunk = list->head; chunk; chunk = chunk->next)
-				seq_printf(m, "    chunk %#llx: usage %3d%%, %llu of %llu bytes free%s\n",
-					   chunk->region.key,
-					   np_chunk_usage(chunk),
-					   chunk->free_bytes, chunk->region.size,
-					   chunk == arena->spare ? " (kept empty)" : "");
-		}
-		seq_puts(m, NP_ARENAS_TINY);
-		np_arena_show_subpages(m, arena->tiny_pools, NP_NR_TINY_POOLS, 1);
-		seq_puts(m, NP_ARENAS_SMALL);
-		np_arena_show_subpages(m, arena->small_pools,
-				       core->geo.n_small_pools, 0);
-		np_unlock(&arena->lock);
-	}
-	np_read_unlock(&core->region_lock);
+	np_core_visit(pool->core, &np_arenas_visitor, &show);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(np_pool_arenas);
 
+/* The chunks file: a row per chunk, then the totals. */
+struct np_chunks_show {
+	struct seq_file *m;
+	u64 n;
+	u64 free_total;
+	u64 size_total;
+	u64 used_pages;
+	u64 n_pages;
+};
+
+static void np_chunks_chunk(void *arg, const struct np_visit_chunk *c)
+{
+	struct np_chunks_show *show = arg;
+
+	seq_printf(show->m, NP_CHUNKS_ROW,
+		   c->arena, np_chunk_list_info[c->list].name, c->key, c->usage,
+		   c->free_bytes, c->size, c->pages_used, c->n_pages);
+	show->n++;
+	show->free_total += c->free_bytes;
+	show->size_total += c->size;
+	show->used_pages += c->pages_used;
+	show->n_pages += c->n_pages;
+}
+
+static const struct np_visitor np_chunks_visitor = {
+	.chunk = np_chunks_chunk,
+};
+
 static int np_pool_chunks_show(struct seq_file *m, void *unused)
 {
 	struct np_pool *pool = m->private;
-	struct np_core *core = pool->core;
-	u64 n = 0, free_total = 0, size_total = 0, used_pages = 0;
-	unsigned int a, l;
+	struct np_chunks_show show = { .m = m };
 
-	seq_printf(m, NP_TEXT_HEADER(NP_CHUNKS_COLUMNS));
-	np_read_lock(&core->region_lock);
-	for (a = 0; a < core->n_arenas; a++) {
-		struct np_arena *arena = &core->arenas[a];
-
-		np_lock(&arena->lock);
-		for (l = 0; l < NP_NR_CHUNK_LISTS; l++) {
-			struct np_chunk *chunk;
-
-			for (chunk = arena->lists[l].head; chunk;
-			     chunk = chunk->next) {
-				u32 used = np_chunk_pages_used(chunk,
-							       core->geo.page_shift);
-
-				seq_printf(m, NP_TEXT_ROW(NP_CHUNKS_COLUMNS),
-					   a, arena->lists[l].name,
-					   chunk->region.key,
-					   np_chunk_usage(chunk),
-					   chunk->free_bytes,
-					   chunk->region.size, used,
-					   core->geo.n_pages);
-				n++;
-				free_total += chunk->free_bytes;
-				size_total += chunk->region.size;
-				used_pages += used;
-			}
-		}
-		np_unlock(&arena->lock);
-	}
-	np_read_unlock(&core->region_lock);
-	seq_printf(m, NP_CHUNKS_TOTAL_ROW, NP_CHUNKS_TOTAL, "", n, "",
-		   free_total, size_total, used_pages, n * core->geo.n_pages);
+	seq_printf(m, NP_CHUNKS_HEADER, NP_CHUNKS_ARENA, NP_CHUNKS_LIST,
+		   NP_CHUNKS_CHUNK, NP_CHUNKS_USAGE, NP_CHUNKS_FREE_BYTES,
+		   NP_CHUNKS_SIZE, NP_CHUNKS_PAGES_USED, NP_CHUNKS_PAGES);
+	np_core_visit(pool->core, &np_chunks_visitor, &show);
+	seq_printf(m, NP_CHUNKS_TOTAL_ROW, NP_CHUNKS_TOTAL, "", show.n, "",
+		   show.free_total, show.size_total, show.used_pages,
+		   show.n_pages);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(np_pool_chunks);

@@ -64,16 +64,16 @@ struct np_file {
 /* Offsets start at 1 MiB, so that an offset of 0 is never a buffer. */
 static atomic64_t np_next_offset = ATOMIC64_INIT(SZ_1M);
 
-static int np_dev_region_init(struct np_core *core, struct np_region *region)
+static int np_dev_region_init(void *priv, struct np_region *region)
 {
 	region->key = atomic64_fetch_add(PAGE_ALIGN(region->size),
 					 &np_next_offset);
 	return 0;
 }
 
-static void np_dev_region_fini(struct np_core *core, struct np_region *region)
+static void np_dev_region_fini(void *priv, struct np_region *region)
 {
-	struct np_pool *pool = core->priv;
+	struct np_pool *pool = priv;
 
 	down_write(&pool->map_sem);
 	unmap_mapping_range(pool->mapping, region->key, region->size, 1);
@@ -179,30 +179,28 @@ static long np_ioc_configure(struct np_file *fp, void __user *uarg)
 }
 
 /*
- * Zero a buffer that may come from a recycled chunk. The region is held
- * in place by the read side of the region lock, so a racing free of the
- * same offset by another thread cannot release the pages under us.
+ * Zero *len bytes of a region from pos. np_core_with_region() holds the
+ * region in place, so a racing free of the same offset by another thread
+ * cannot release the pages under us.
  */
+static int np_dev_zero_region(void *len, struct np_region *region, u64 pos)
+{
+	u64 end = pos + *(u64 *)len;
+
+	while (pos < end) {
+		u64 in_page = pos & ~PAGE_MASK;
+		u64 n = min_t(u64, PAGE_SIZE - in_page, end - pos);
+
+		memzero_page(region->mem.pages[pos >> PAGE_SHIFT], in_page, n);
+		pos += n;
+	}
+	return 0;
+}
+
+/* Zero a buffer that may come from a recycled chunk. */
 static void np_dev_zero(struct np_core *core, u64 offset, u64 len)
 {
-	struct np_region *region;
-	u64 pos, end;
-
-	np_read_lock(&core->region_lock);
-	region = np_region_map_find(&core->map, offset);
-	if (region) {
-		pos = offset - region->key;
-		end = pos + len;
-		while (pos < end) {
-			u64 in_page = pos & ~PAGE_MASK;
-			u64 n = min_t(u64, PAGE_SIZE - in_page, end - pos);
-
-			memzero_page(region->mem.pages[pos >> PAGE_SHIFT],
-				     in_page, n);
-			pos += n;
-		}
-	}
-	np_read_unlock(&core->region_lock);
+	np_core_with_region(core, offset, np_dev_zero_region, &len);
 }
 
 static int np_dev_alloc(struct np_pool *pool, u64 size, u32 flags, u64 tag,
@@ -242,13 +240,15 @@ static long np_ioc_alloc(struct np_file *fp, void __user *uarg)
 	req.region_offset = buf.region_key;
 	req.region_size = buf.region_size;
 	if (copy_to_user(uarg, &req, sizeof(req))) {
-		np_pool_drop(pool, buf.addr);
+		np_pool_free_addr(pool, buf.addr);
 		return -EFAULT;
 	}
 	return 0;
 }
 
-static long np_ioc_free(struct np_file *fp, void __user *uarg, bool retain)
+/* NP_IOC_FREE and NP_IOC_RETAIN: one buffer's reference, by its offset. */
+static long np_ioc_ref(struct np_file *fp, void __user *uarg,
+		       int (*op)(struct np_pool *pool, u64 addr))
 {
 	struct np_pool *pool;
 	struct np_free req;
@@ -260,10 +260,7 @@ static long np_ioc_free(struct np_file *fp, void __user *uarg, bool retain)
 	if (req.reserved)
 		return -EINVAL;
 	pool = np_file_get(fp, &locked);
-	if (retain)
-		ret = np_pool_ref(pool, req.offset);
-	else
-		ret = np_pool_drop(pool, req.offset);
+	ret = op(pool, req.offset);
 	np_file_put(fp, locked, false);
 	return ret;
 }
@@ -308,7 +305,7 @@ static int np_batch_one(struct np_pool *pool, struct np_batch_op *op)
 	case NP_BATCH_FREE:
 		if (op->flags)
 			return -EINVAL;
-		return np_pool_drop(pool, op->offset);
+		return np_pool_free_addr(pool, op->offset);
 	default:
 		return -EINVAL;
 	}
@@ -336,7 +333,7 @@ static int np_batch_slice(struct np_pool *pool, struct np_batch_op *ops,
 	if (copy_to_user(uops, ops, i * sizeof(*ops))) {
 		while (i--)
 			if (ops[i].op == NP_BATCH_ALLOC && !ops[i].result)
-				np_pool_drop(pool, ops[i].offset);
+				np_pool_free_addr(pool, ops[i].offset);
 		return -EFAULT;
 	}
 	for (i = 0; i < ok; i++)
@@ -415,9 +412,9 @@ static long np_dev_ioctl(struct file *file, unsigned int cmd,
 	case NP_IOC_ALLOC:
 		return np_ioc_alloc(fp, uarg);
 	case NP_IOC_FREE:
-		return np_ioc_free(fp, uarg, false);
+		return np_ioc_ref(fp, uarg, np_pool_free_addr);
 	case NP_IOC_RETAIN:
-		return np_ioc_free(fp, uarg, true);
+		return np_ioc_ref(fp, uarg, np_pool_retain_addr);
 	case NP_IOC_BATCH:
 		return np_ioc_batch(fp, uarg);
 	case NP_IOC_STATS:
@@ -431,22 +428,23 @@ static long np_dev_ioctl(struct file *file, unsigned int cmd,
 	}
 }
 
+/* The page of a region at pos, into *page. */
+static int np_dev_region_page(void *page, struct np_region *region, u64 pos)
+{
+	*(struct page **)page = region->mem.pages[pos >> PAGE_SHIFT];
+	return 0;
+}
+
 static vm_fault_t np_vm_fault(struct vm_fault *vmf)
 {
 	struct np_file *fp = vmf->vma->vm_private_data;
 	struct np_pool *pool = fp->pool;
-	struct np_core *core = pool->core;
 	u64 offset = (u64)vmf->pgoff << PAGE_SHIFT;
-	struct np_region *region;
 	struct page *page = NULL;
 	vm_fault_t ret;
 
 	down_read(&pool->map_sem);
-	np_read_lock(&core->region_lock);
-	region = np_region_map_find(&core->map, offset);
-	if (region && !region->dead)
-		page = region->mem.pages[(offset - region->key) >> PAGE_SHIFT];
-	np_read_unlock(&core->region_lock);
+	np_core_with_region(pool->core, offset, np_dev_region_page, &page);
 	/* the region cannot be released before map_sem is dropped */
 	ret = page ? vmf_insert_page(vmf->vma, vmf->address, page) :
 		     VM_FAULT_SIGBUS;
@@ -458,13 +456,16 @@ static const struct vm_operations_struct np_vm_ops = {
 	.fault = np_vm_fault,
 };
 
+/* A mapping of *len bytes at pos must start a region and fit in it. */
+static int np_dev_region_fits(void *len, struct np_region *region, u64 pos)
+{
+	return !pos && *(u64 *)len <= region->size ? 0 : -EINVAL;
+}
+
 static int np_dev_mmap(struct file *file, struct vm_area_struct *vma)
 {
 	struct np_file *fp = file->private_data;
-	unsigned long len = vma->vm_end - vma->vm_start;
-	struct np_region *region;
-	struct np_pool *pool;
-	bool ok = false;
+	u64 len = vma->vm_end - vma->vm_start;
 	u64 offset;
 
 	if (!(vma->vm_flags & VM_SHARED))
@@ -478,14 +479,8 @@ static int np_dev_mmap(struct file *file, struct vm_area_struct *vma)
 	 */
 	if (!smp_load_acquire(&fp->frozen))
 		return -EINVAL;
-	pool = fp->pool;
-	np_read_lock(&pool->core->region_lock);
-	region = np_region_map_find(&pool->core->map, offset);
-	if (region && !region->dead && region->key == offset &&
-	    len <= region->size)
-		ok = true;
-	np_read_unlock(&pool->core->region_lock);
-	if (!ok)
+	if (np_core_with_region(fp->pool->core, offset, np_dev_region_fits,
+				&len))
 		return -EINVAL;
 	vma->vm_flags |= VM_DONTEXPAND | VM_DONTDUMP | VM_DONTCOPY | VM_MIXEDMAP;
 	vma->vm_ops = &np_vm_ops;

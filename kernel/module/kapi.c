@@ -22,34 +22,34 @@
 #include <linux/module.h>
 #include <linux/preempt.h>
 
-static void np_kapi_grave_work(struct work_struct *work)
+static void np_kapi_release_work(struct work_struct *work)
 {
-	struct np_pool *pool = container_of(work, struct np_pool, grave_work);
-	struct np_region *dead;
+	struct np_pool *pool = container_of(work, struct np_pool, release_work);
+	struct np_region *retired;
 
-	spin_lock_bh(&pool->grave_lock);
-	dead = pool->grave;
-	pool->grave = NULL;
-	spin_unlock_bh(&pool->grave_lock);
-	np_core_release_list(pool->core, dead);
+	spin_lock_bh(&pool->retired_lock);
+	retired = pool->retired;
+	pool->retired = NULL;
+	spin_unlock_bh(&pool->retired_lock);
+	np_core_release_retired(pool->core, retired);
 }
 
-static void np_kapi_release(struct np_core *core, struct np_region *dead)
+static void np_kapi_release(void *priv, struct np_region *retired)
 {
-	struct np_pool *pool = core->priv;
+	struct np_pool *pool = priv;
 	struct np_region *last;
 
 	if (preemptible()) {
-		np_core_release_list(core, dead);
+		np_core_release_retired(pool->core, retired);
 		return;
 	}
-	for (last = dead; last->next_dead; last = last->next_dead)
+	for (last = retired; last->next_retired; last = last->next_retired)
 		;
-	spin_lock_bh(&pool->grave_lock);
-	last->next_dead = pool->grave;
-	pool->grave = dead;
-	spin_unlock_bh(&pool->grave_lock);
-	schedule_work(&pool->grave_work);
+	spin_lock_bh(&pool->retired_lock);
+	last->next_retired = pool->retired;
+	pool->retired = retired;
+	spin_unlock_bh(&pool->retired_lock);
+	schedule_work(&pool->release_work);
 }
 
 static const struct np_core_ops np_kapi_ops = {
@@ -77,8 +77,8 @@ struct np_pool *np_pool_create(struct np_config *cfg, const char *name)
 		module_put(THIS_MODULE);
 		return pool;
 	}
-	spin_lock_init(&pool->grave_lock);
-	INIT_WORK(&pool->grave_work, np_kapi_grave_work);
+	spin_lock_init(&pool->retired_lock);
+	INIT_WORK(&pool->release_work, np_kapi_release_work);
 	return pool;
 }
 EXPORT_SYMBOL_GPL(np_pool_create);
@@ -95,7 +95,7 @@ void np_pool_destroy(struct np_pool *pool)
 {
 	if (!pool)
 		return;
-	flush_work(&pool->grave_work);
+	flush_work(&pool->release_work);
 	np_pool_release(pool);
 	module_put(THIS_MODULE);
 }
@@ -146,7 +146,7 @@ EXPORT_SYMBOL_GPL(np_pool_alloc);
  */
 int np_pool_free(struct np_pool *pool, const void *ptr)
 {
-	return ptr ? np_pool_drop(pool, (u64)(uintptr_t)ptr) : 0;
+	return ptr ? np_pool_free_addr(pool, (u64)(uintptr_t)ptr) : 0;
 }
 EXPORT_SYMBOL_GPL(np_pool_free);
 
@@ -167,7 +167,7 @@ EXPORT_SYMBOL_GPL(np_pool_free);
  */
 int np_pool_retain(struct np_pool *pool, const void *ptr)
 {
-	return np_pool_ref(pool, (u64)(uintptr_t)ptr);
+	return np_pool_retain_addr(pool, (u64)(uintptr_t)ptr);
 }
 EXPORT_SYMBOL_GPL(np_pool_retain);
 

@@ -5,8 +5,8 @@
  *   /sys/kernel/debug/nettypool/<id>/layout.dot
  *   render it: dot -Tsvg -o pool.svg layout.dot, or nettypool layout --svg FILE
  *
- * What a Netty leak hunt has to reconstruct by hand from a heap dump
- * (seed 000), drawn from the live pool:
+ * What a Netty leak hunt has to reconstruct by hand from a heap dump,
+ * drawn from the live pool:
  *
  *   pool ---> arena ---> the arena's six chunk lists, in one column:
  *
@@ -39,13 +39,12 @@
  * other than the first are folded into one "idle arenas" node, so an
  * empty pool still shows the list structure of arena 0.
  *
- * Locking: as the other per-pool files of debugfs.c, the pool's
- * region_lock (read) around the whole walk, and each arena's lock while
- * that arena is printed, so what one arena shows is consistent. The
- * pool's counters are read first, by np_core_stats(), which takes the
- * same locks itself. np_pools_lock is not taken: np_pool_release() holds
- * it while it removes the pool's directory, and the removal waits for
- * readers such as this one; the pool outlives its directory.
+ * The pool is read through np_core_visit(), which shows each arena under
+ * its lock, so what one arena shows is consistent; the pool's counters
+ * are read first, by np_core_stats(). This file takes no core lock, and
+ * not np_pools_lock either: np_pool_release() holds it while it removes
+ * the pool's directory, and the removal waits for readers such as this
+ * one; the pool outlives its directory.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -58,12 +57,6 @@
 
 /* Chunks per list, subpages per class, huge regions, arenas drawn. */
 #define NP_LAYOUT_MAX		16
-
-#define NP_LIST_RANGE(id, name, key, min, max, range) [id] = range,
-static const char *const np_layout_list_ranges[NP_NR_CHUNK_LISTS] = {
-	NP_CHUNK_LISTS(NP_LIST_RANGE)
-};
-#undef NP_LIST_RANGE
 
 /* A string from outside (a pool's name, a comm) inside a quoted label. */
 static void np_layout_puts(struct seq_file *m, const char *s)
@@ -111,189 +104,235 @@ static unsigned int np_layout_shade(int usage)
 	return 1 + (unsigned int)min(usage, 100) * 6 / 100;
 }
 
-static void np_layout_chunk(struct seq_file *m, struct np_arena *arena,
-			    struct np_chunk *chunk)
-{
-	const struct np_geometry *geo = &arena->core->geo;
-	u32 used = (u32)((chunk->region.size - chunk->free_bytes) >>
-			 geo->page_shift);
-	int usage = np_chunk_usage(chunk);
-	bool spare = chunk == arena->spare;
+/* What np_core_visit() has shown so far, and what is still to close. */
+struct np_layout {
+	struct seq_file *m;
+	u64 huge_n;
+	u64 huge_bytes;
+	u64 drawn;
+	u64 idle;
+	u32 arena;
+	struct np_visit_list lists[NP_NR_CHUNK_LISTS];
+	int list;		/* the list whose chunks come, or -1 */
+	u64 list_n;
+	u64 last_chunk;		/* key of the last chunk drawn in it */
+	bool pool_open;		/* a subpage pool's ring is being drawn */
+	u32 pool_elem_size;
+	u32 pool_class;
+	u32 pool_index;
+	u64 pool_n;
+	char pool_last[48];	/* node of its last subpage drawn */
+};
 
+static void np_layout_chunk(void *arg, const struct np_visit_chunk *c)
+{
+	struct np_layout *lo = arg;
+	struct seq_file *m = lo->m;
+
+	if (lo->list_n++ >= NP_LAYOUT_MAX)
+		return;
 	seq_printf(m, "\tc%llx [label=\"chunk %#llx\\nusage %d%%\\nfree %llu B\\npages %u / %u%s\", fillcolor=%u%s];\n",
-		   chunk->region.key, chunk->region.key, usage,
-		   chunk->free_bytes, used, geo->n_pages,
-		   spare ? "\\nkept empty (spare)" : "",
-		   np_layout_shade(usage),
-		   spare ? ", style=\"filled,dashed\"" : "");
+		   c->key, c->key, c->usage, c->free_bytes, c->pages_used,
+		   c->n_pages, c->kept_empty ? "\\nkept empty (spare)" : "",
+		   np_layout_shade(c->usage),
+		   c->kept_empty ? ", style=\"filled,dashed\"" : "");
+	if (lo->list_n > 1)
+		seq_printf(m, "\tc%llx -> c%llx [dir=both];\n", lo->last_chunk,
+			   c->key);
+	else
+		seq_printf(m, "\ta%u_l%u -> c%llx [label=\"head\"];\n",
+			   c->arena, c->list, c->key);
+	lo->last_chunk = c->key;
 }
 
-static void np_layout_list(struct seq_file *m, struct np_arena *arena,
-			   unsigned int l)
+/* The chunks of the list just shown are all there: say how many were not. */
+static void np_layout_end_list(struct np_layout *lo)
 {
-	struct np_chunk_list *list = &arena->lists[l];
-	unsigned int a = arena->index;
-	struct np_chunk *chunk, *prev = NULL;
-	u64 n = 0;
+	char id[32], from[32];
 
-	for (chunk = list->head; chunk; chunk = chunk->next) {
-		if (n++ >= NP_LAYOUT_MAX)
-			continue;
-		np_layout_chunk(m, arena, chunk);
-		if (prev)
-			seq_printf(m, "\tc%llx -> c%llx [dir=both];\n",
-				   prev->region.key, chunk->region.key);
-		else
-			seq_printf(m, "\ta%u_l%u -> c%llx [label=\"head\"];\n",
-				   a, l, chunk->region.key);
-		prev = chunk;
-	}
-	if (n > NP_LAYOUT_MAX) {
-		char id[32], from[32];
-
-		snprintf(id, sizeof(id), "a%u_l%u_more", a, l);
-		snprintf(from, sizeof(from), "c%llx", prev->region.key);
-		np_layout_more(m, id, n - NP_LAYOUT_MAX, "chunks", from);
-	}
+	if (lo->list < 0 || lo->list_n <= NP_LAYOUT_MAX)
+		return;
+	snprintf(id, sizeof(id), "a%u_l%d_more", lo->arena, lo->list);
+	snprintf(from, sizeof(from), "c%llx", lo->last_chunk);
+	np_layout_more(lo->m, id, lo->list_n - NP_LAYOUT_MAX, "chunks", from);
 }
 
-static void np_layout_lists(struct seq_file *m, struct np_arena *arena)
+static void np_layout_list(void *arg, const struct np_visit_list *l)
 {
-	unsigned int a = arena->index, l;
+	struct np_layout *lo = arg;
 
-	seq_printf(m, "\t{ rank=same; a%u_l0; a%u_l1; a%u_l2; a%u_l3; a%u_l4; a%u_l5; }\n",
-		   a, a, a, a, a, a);
-	for (l = 0; l < NP_NR_CHUNK_LISTS; l++) {
-		struct np_chunk_list *list = &arena->lists[l];
+	np_layout_end_list(lo);
+	lo->lists[l->id] = *l;
+	lo->list = l->id;
+	lo->list_n = 0;
+	seq_printf(lo->m, "\ta%u_l%u [label=\"%s %s\\n%llu chunks\", shape=box3d];\n",
+		   l->arena, l->id, l->name, np_chunk_list_info[l->id].range,
+		   l->nr_chunks);
+	seq_printf(lo->m, "\ta%u -> a%u_l%u;\n", l->arena, l->arena, l->id);
+}
 
-		seq_printf(m, "\ta%u_l%u [label=\"%s %s\\n%llu chunks\", shape=box3d];\n",
-			   a, l, list->name, np_layout_list_ranges[l],
-			   list->nr_chunks);
-		seq_printf(m, "\ta%u -> a%u_l%u;\n", a, a, l);
-	}
+/* Every list of the arena was shown: draw their next and prev links. */
+static void np_layout_list_links(struct np_layout *lo)
+{
+	struct seq_file *m = lo->m;
+	unsigned int a = lo->arena, l;
+
 	for (l = 0; l < NP_NR_CHUNK_LISTS; l++) {
-		struct np_chunk_list *list = &arena->lists[l];
-		struct np_chunk_list *next = list->next_list;
-		struct np_chunk_list *prev = list->prev_list;
+		int next = lo->lists[l].next, prev = lo->lists[l].prev;
+		bool answered = next >= 0 && lo->lists[next].prev == (int)l;
 
 		/* a next link answered by a prev link: one edge, both ways */
-		if (next)
-			seq_printf(m, "\ta%u_l%u -> a%u_l%u [label=\"%s\", color=blue%s];\n",
-				   a, l, a, (unsigned int)(next - arena->lists),
-				   next->prev_list == list ? "next / prev" : "next",
-				   next->prev_list == list ? ", dir=both" : "");
-		if (prev == list) {
+		if (next >= 0)
+			seq_printf(m, "\ta%u_l%u -> a%u_l%d [label=\"%s\", color=blue%s];\n",
+				   a, l, a, next,
+				   answered ? "next / prev" : "next",
+				   answered ? ", dir=both" : "");
+		if (prev == (int)l) {
 			seq_printf(m, "\ta%u_l%u -> a%u_l%u [label=\"prev\", style=dashed, color=blue];\n",
 				   a, l, a, l);
-		} else if (prev && prev->next_list != list) {
-			seq_printf(m, "\ta%u_l%u -> a%u_l%u [label=\"prev\", style=dashed, color=blue, constraint=false];\n",
-				   a, l, a, (unsigned int)(prev - arena->lists));
-		} else if (!prev) {
+		} else if (prev >= 0 && lo->lists[prev].next != (int)l) {
+			seq_printf(m, "\ta%u_l%u -> a%u_l%d [label=\"prev\", style=dashed, color=blue, constraint=false];\n",
+				   a, l, a, prev);
+		} else if (prev < 0) {
 			seq_printf(m, "\ta%u_destroyed [label=\"destroyed\\n(no prev list: an emptied chunk\\nis freed, or kept as the spare)\", shape=octagon, colorscheme=x11, color=red, fontcolor=red, fillcolor=white];\n",
 				   a);
 			seq_printf(m, "\ta%u_l%u -> a%u_destroyed [label=\"prev\", style=dashed, color=red];\n",
 				   a, l, a);
 		}
 	}
-	for (l = 0; l < NP_NR_CHUNK_LISTS; l++)
-		np_layout_list(m, arena, l);
 }
 
-static void np_layout_subpages(struct seq_file *m, struct np_arena *arena,
-			       struct np_subpage *head, const char *class,
-			       u32 elem_size)
+/* The ring of the subpage pool being drawn is complete. */
+static void np_layout_end_pool(struct np_layout *lo)
 {
-	u32 page_shift = arena->core->geo.page_shift;
-	unsigned int a = arena->index;
-	struct np_subpage *s;
-	char prev[48];
-	u64 n = 0;
+	char id[32];
 
-	seq_printf(m, "\ta%u_h%u [label=\"%s %u B\\nsubpage pool\", shape=invhouse];\n",
-		   a, elem_size, class, elem_size);
-	seq_printf(m, "\ta%u -> a%u_h%u;\n", a, a, elem_size);
-	snprintf(prev, sizeof(prev), "a%u_h%u", a, elem_size);
-	for (s = head->next; s != head; s = s->next) {
-		char id[48];
-
-		if (n++ >= NP_LAYOUT_MAX)
-			continue;
-		snprintf(id, sizeof(id), "s%llx_%x", s->chunk->region.key,
-			 s->run_offset);
-		seq_printf(m, "\t%s [label=\"%u B x %u\\nused %u / %u\\nchunk %#llx page %u\", shape=component];\n",
-			   id, s->elem_size, s->max_num_elems,
-			   s->max_num_elems - s->num_avail, s->max_num_elems,
-			   s->chunk->region.key, s->run_offset >> page_shift);
-		seq_printf(m, "\t%s -> %s [dir=both];\n", prev, id);
-		strscpy(prev, id, sizeof(prev));
-	}
-	if (n > NP_LAYOUT_MAX) {
-		char id[32];
-
-		snprintf(id, sizeof(id), "a%u_h%u_more", a, elem_size);
-		np_layout_more(m, id, n - NP_LAYOUT_MAX, "subpages", prev);
-	}
+	if (!lo->pool_open)
+		return;
+	lo->pool_open = false;
+	if (lo->pool_n <= NP_LAYOUT_MAX)
+		return;
+	snprintf(id, sizeof(id), "a%u_h%u_more", lo->arena, lo->pool_elem_size);
+	np_layout_more(lo->m, id, lo->pool_n - NP_LAYOUT_MAX, "subpages",
+		       lo->pool_last);
 }
 
-static void np_layout_arena(struct seq_file *m, struct np_arena *arena)
+static void np_layout_subpages(void *arg, u32 arena, u32 size_class)
 {
-	unsigned int a = arena->index, i;
-	struct np_core *core = arena->core;
+	struct np_layout *lo = arg;
 
+	if (lo->list >= 0) {
+		np_layout_end_list(lo);
+		lo->list = -1;
+		np_layout_list_links(lo);
+	}
+	np_layout_end_pool(lo);
+}
+
+static void np_layout_subpage(void *arg, const struct np_visit_subpage *s)
+{
+	struct np_layout *lo = arg;
+	struct seq_file *m = lo->m;
+	char id[48];
+
+	if (!lo->pool_open || lo->pool_class != s->size_class ||
+	    lo->pool_index != s->index) {
+		np_layout_end_pool(lo);
+		lo->pool_open = true;
+		lo->pool_class = s->size_class;
+		lo->pool_index = s->index;
+		lo->pool_elem_size = s->elem_size;
+		lo->pool_n = 0;
+		seq_printf(m, "\ta%u_h%u [label=\"%s %u B\\nsubpage pool\", shape=invhouse];\n",
+			   s->arena, s->elem_size,
+			   s->size_class == NP_SIZE_TINY ? "tiny" : "small",
+			   s->elem_size);
+		seq_printf(m, "\ta%u -> a%u_h%u;\n", s->arena, s->arena,
+			   s->elem_size);
+		snprintf(lo->pool_last, sizeof(lo->pool_last), "a%u_h%u",
+			 s->arena, s->elem_size);
+	}
+	if (lo->pool_n++ >= NP_LAYOUT_MAX)
+		return;
+	snprintf(id, sizeof(id), "s%llx_p%u", s->chunk_key, s->page);
+	seq_printf(m, "\t%s [label=\"%u B x %u\\nused %u / %u\\nchunk %#llx page %u\", shape=component];\n",
+		   id, s->elem_size, s->nr_elems, s->elems_used, s->nr_elems,
+		   s->chunk_key, s->page);
+	seq_printf(m, "\t%s -> %s [dir=both];\n", lo->pool_last, id);
+	strscpy(lo->pool_last, id, sizeof(lo->pool_last));
+}
+
+static bool np_layout_arena(void *arg, const struct np_visit_arena *va)
+{
+	struct np_layout *lo = arg;
+	struct seq_file *m = lo->m;
+	unsigned int a = va->index;
+
+	np_layout_end_pool(lo);
+	if (a && !va->chunks) {
+		lo->idle++;
+		return false;
+	}
+	if (lo->drawn++ >= NP_LAYOUT_MAX)
+		return false;
+	lo->arena = a;
+	lo->list = -1;
 	seq_printf(m, "\ta%u [label=\"arena %u\\n%llu chunks, %llu buffers\\n",
-		   a, a, arena->stats.chunks, arena->stats.active_buffers);
-	np_layout_size(m, arena->stats.bytes_active);
+		   a, a, va->chunks, va->active_buffers);
+	np_layout_size(m, va->bytes_active);
 	seq_puts(m, " active\", shape=folder];\n");
 	seq_printf(m, "\tpool -> a%u;\n", a);
-	np_layout_lists(m, arena);
-	for (i = 1; i < NP_NR_TINY_POOLS; i++)
-		if (arena->tiny_pools[i].next != &arena->tiny_pools[i])
-			np_layout_subpages(m, arena, &arena->tiny_pools[i],
-					   "tiny", i * NP_TINY_QUANTUM);
-	for (i = 0; i < core->geo.n_small_pools; i++)
-		if (arena->small_pools[i].next != &arena->small_pools[i])
-			np_layout_subpages(m, arena, &arena->small_pools[i],
-					   "small", NP_TINY_MAX << i);
+	seq_printf(m, "\t{ rank=same; a%u_l0; a%u_l1; a%u_l2; a%u_l3; a%u_l4; a%u_l5; }\n",
+		   a, a, a, a, a, a);
+	return true;
 }
 
-static void np_layout_huge(struct seq_file *m, struct np_core *core)
+static void np_layout_huge(void *arg, const struct np_visit_huge *h)
 {
-	u64 n = 0;
-	size_t i;
+	struct np_layout *lo = arg;
+	struct seq_file *m = lo->m;
 
-	if (!core->huge_regions)
+	lo->huge_bytes += h->capacity;
+	if (lo->huge_n++ >= NP_LAYOUT_MAX)
 		return;
-	seq_printf(m, "\thuge [label=\"huge regions\\n%llu, ", core->huge_regions);
-	np_layout_size(m, core->huge_active);
-	seq_puts(m, "\", shape=tab];\n\tpool -> huge;\n");
-	for (i = 0; i < core->map.nr; i++) {
-		struct np_region *r = core->map.slots[i];
+	seq_printf(m, "\th%llx [label=\"huge %#llx\\ncapacity %llu B\\npages ",
+		   h->key, h->key, h->capacity);
+	np_layout_size(m, h->size);
+	seq_printf(m, "\\nrefs %u\", fillcolor=5];\n", h->refs);
+	seq_printf(m, "\thuge -> h%llx;\n", h->key);
+}
 
-		if (r->kind != NP_REGION_HUGE)
-			continue;
-		if (n++ >= NP_LAYOUT_MAX)
-			continue;
-		seq_printf(m, "\th%llx [label=\"huge %#llx\\ncapacity %llu B\\npages ",
-			   r->key, r->key, r->capacity);
-		np_layout_size(m, r->size);
-		seq_printf(m, "\\nrefs %u\", fillcolor=5];\n",
-			   r->extra_refs + 1);
-		seq_printf(m, "\thuge -> h%llx;\n", r->key);
-	}
-	if (n > NP_LAYOUT_MAX)
-		np_layout_more(m, "huge_more", n - NP_LAYOUT_MAX,
+static const struct np_visitor np_layout_visitor = {
+	.huge = np_layout_huge,
+	.arena = np_layout_arena,
+	.list = np_layout_list,
+	.chunk = np_layout_chunk,
+	.subpages = np_layout_subpages,
+	.subpage = np_layout_subpage,
+};
+
+/* The node the huge regions hang from, once they are all drawn. */
+static void np_layout_huge_node(struct np_layout *lo)
+{
+	struct seq_file *m = lo->m;
+
+	if (!lo->huge_n)
+		return;
+	seq_printf(m, "\thuge [label=\"huge regions\\n%llu, ", lo->huge_n);
+	np_layout_size(m, lo->huge_bytes);
+	seq_puts(m, "\", shape=tab];\n\tpool -> huge;\n");
+	if (lo->huge_n > NP_LAYOUT_MAX)
+		np_layout_more(m, "huge_more", lo->huge_n - NP_LAYOUT_MAX,
 			       "huge regions", "huge");
 }
 
 static int np_layout_show(struct seq_file *m, void *unused)
 {
 	struct np_pool *pool = m->private;
-	struct np_core *core = pool->core;
-	u64 drawn = 0, idle = 0;
+	struct np_layout lo = { .m = m, .list = -1 };
 	struct np_stats st;
-	unsigned int a;
 
-	np_core_stats(core, &st);
+	np_core_stats(pool->core, &st);
 
 	seq_printf(m, "/*\n * nettypool pool %u: arenas, their chunk lists (next and prev links),\n",
 		   pool->id);
@@ -321,27 +360,17 @@ static int np_layout_show(struct seq_file *m, void *unused)
 	seq_printf(m, "\\n%llu buffers\", shape=doubleoctagon, fillcolor=2];\n",
 		   st.active_buffers);
 
-	np_read_lock(&core->region_lock);
-	np_layout_huge(m, core);
-	for (a = 0; a < core->n_arenas; a++) {
-		struct np_arena *arena = &core->arenas[a];
+	np_core_visit(pool->core, &np_layout_visitor, &lo);
+	np_layout_end_pool(&lo);
+	np_layout_huge_node(&lo);
 
-		np_lock(&arena->lock);
-		if (a && !arena->stats.chunks)
-			idle++;
-		else if (drawn++ < NP_LAYOUT_MAX)
-			np_layout_arena(m, arena);
-		np_unlock(&arena->lock);
-	}
-	np_read_unlock(&core->region_lock);
-
-	if (idle) {
+	if (lo.idle) {
 		seq_printf(m, "\tidle_arenas [label=\"%llu idle arena%s\\n(no chunk: lists as in arena 0)\", shape=folder, style=dashed];\n",
-			   idle, idle == 1 ? "" : "s");
+			   lo.idle, lo.idle == 1 ? "" : "s");
 		seq_puts(m, "\tpool -> idle_arenas [style=dashed];\n");
 	}
-	if (drawn > NP_LAYOUT_MAX)
-		np_layout_more(m, "arenas_more", drawn - NP_LAYOUT_MAX,
+	if (lo.drawn > NP_LAYOUT_MAX)
+		np_layout_more(m, "arenas_more", lo.drawn - NP_LAYOUT_MAX,
 			       "busy arenas", "pool");
 	seq_puts(m, "}\n");
 	return 0;

@@ -47,12 +47,6 @@
 #define NP_LEAK_SAMPLE		128
 #define NP_LEAK_RECORDS		4
 
-#define NP_LEAK_NAME(level, name) [level] = name,
-static const char *const np_leak_level_names[] = {
-	NP_LEAK_LEVELS(NP_LEAK_NAME)
-};
-#undef NP_LEAK_NAME
-
 /**
  * np_leak_level_name() - the name of a level
  * @level: NP_LEAK_DISABLED .. NP_LEAK_PARANOID.
@@ -276,7 +270,8 @@ static void np_leak_print(struct seq_file *m, unsigned int pool_id,
 {
 	unsigned int i;
 
-	seq_printf(m, NP_LEAKS_HEAD(NP_TEXT_PRINT_HEX, "%s") "%s\n",
+	seq_printf(m,
+		   NP_LEAKS_HEAD("%s", NP_TEXT_PRINT_HEX, NP_TEXT_PRINT_HEX) "%s\n",
 		   pool_id, leak->user ? "user" : "kernel", rec->addr,
 		   rec->capacity, jiffies_to_msecs(jiffies - rec->when),
 		   rec->tag, rec->pid, rec->comm);

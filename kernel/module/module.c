@@ -22,6 +22,7 @@
 #include <linux/cpuhotplug.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
+#include <linux/stringify.h>
 
 static unsigned int np_param_page_size = NP_PAGE_SIZE_DEFAULT;
 module_param_named(page_size, np_param_page_size, uint, 0444);
@@ -35,17 +36,20 @@ static unsigned int np_param_n_arenas;
 module_param_named(n_arenas, np_param_n_arenas, uint, 0444);
 MODULE_PARM_DESC(n_arenas, "default arenas per pool (0: one per online CPU)");
 
-static int np_param_tiny_cache = 512;
+static int np_param_tiny_cache = NP_TINY_CACHE_DEFAULT;
 module_param_named(tiny_cache, np_param_tiny_cache, int, 0444);
-MODULE_PARM_DESC(tiny_cache, "default cache entries per tiny size class, -1 = off (512)");
+MODULE_PARM_DESC(tiny_cache, "default cache entries per tiny size class, -1 = off ("
+		 __stringify(NP_TINY_CACHE_DEFAULT) ")");
 
-static int np_param_small_cache = 256;
+static int np_param_small_cache = NP_SMALL_CACHE_DEFAULT;
 module_param_named(small_cache, np_param_small_cache, int, 0444);
-MODULE_PARM_DESC(small_cache, "default cache entries per small size class, -1 = off (256)");
+MODULE_PARM_DESC(small_cache, "default cache entries per small size class, -1 = off ("
+		 __stringify(NP_SMALL_CACHE_DEFAULT) ")");
 
-static int np_param_normal_cache = 64;
+static int np_param_normal_cache = NP_NORMAL_CACHE_DEFAULT;
 module_param_named(normal_cache, np_param_normal_cache, int, 0444);
-MODULE_PARM_DESC(normal_cache, "default cache entries per normal size class, -1 = off (64)");
+MODULE_PARM_DESC(normal_cache, "default cache entries per normal size class, -1 = off ("
+		 __stringify(NP_NORMAL_CACHE_DEFAULT) ")");
 
 static int np_param_keep_empty_chunks = 1;
 module_param_named(keep_empty_chunks, np_param_keep_empty_chunks, int, 0444);
@@ -173,15 +177,15 @@ u64 np_pool_release(struct np_pool *pool)
 }
 
 /**
- * np_pool_drop() - drop a reference of a buffer, telling the leak detector
+ * np_pool_free_addr() - free a buffer (drop a reference), telling the leak detector
  * @pool: the pool.
  * @addr: the buffer's key.
  *
  * Return: 0, or -EINVAL when no live buffer starts at @addr.
  */
-int np_pool_drop(struct np_pool *pool, u64 addr)
+int np_pool_free_addr(struct np_pool *pool, u64 addr)
 {
-	int ret = np_core_put(pool->core, addr);
+	int ret = np_core_free(pool->core, addr);
 
 	if (ret >= 0 && np_leak_enabled(pool))
 		np_leak_track_put(&pool->leak, addr, ret);
@@ -189,13 +193,13 @@ int np_pool_drop(struct np_pool *pool, u64 addr)
 }
 
 /**
- * np_pool_ref() - add a reference to a buffer, telling the leak detector
+ * np_pool_retain_addr() - retain a buffer, telling the leak detector
  * @pool: the pool.
  * @addr: the buffer's key.
  *
  * Return: 0 or the error of np_core_retain().
  */
-int np_pool_ref(struct np_pool *pool, u64 addr)
+int np_pool_retain_addr(struct np_pool *pool, u64 addr)
 {
 	int ret = np_core_retain(pool->core, addr);
 

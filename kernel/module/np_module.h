@@ -58,9 +58,9 @@ struct np_leak {
  * @map_sem: device pools: held for read by a fault while it maps a page,
  *	for write while a released region's mappings are zapped, so that no
  *	fault can map a page of a region after its zap.
- * @grave_lock: protects @grave.
- * @grave: kernel pools: regions to release from @grave_work.
- * @grave_work: releases regions freed where sleeping is not allowed.
+ * @retired_lock: protects @retired.
+ * @retired: kernel pools: retired regions to release from @release_work.
+ * @release_work: releases regions retired where sleeping is not allowed.
  * @leak: the leak detector.
  */
 struct np_pool {
@@ -73,9 +73,9 @@ struct np_pool {
 	struct dentry *debugfs;
 	struct address_space *mapping;
 	struct rw_semaphore map_sem;
-	spinlock_t grave_lock;	/* protects grave */
-	struct np_region *grave;
-	struct work_struct grave_work;
+	spinlock_t retired_lock;	/* protects retired */
+	struct np_region *retired;
+	struct work_struct release_work;
 	struct np_leak leak;
 };
 
@@ -94,8 +94,8 @@ struct np_pool *np_pool_new(struct np_config *cfg, const char *name,
 			    const struct np_core_ops *ops,
 			    unsigned int mem_flags, bool user);
 u64 np_pool_release(struct np_pool *pool);
-int np_pool_drop(struct np_pool *pool, u64 addr);
-int np_pool_ref(struct np_pool *pool, u64 addr);
+int np_pool_free_addr(struct np_pool *pool, u64 addr);
+int np_pool_retain_addr(struct np_pool *pool, u64 addr);
 
 /* leak.c */
 const char *np_leak_level_name(u32 level);

@@ -48,7 +48,7 @@
  * with -Wl,--wrap=np_env_arena_hint, and the model checks that the
  * buffer landed in that arena (so a build without the wrap fails).
  */
-#include "np_core.h"
+#include "np_core_internal.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -295,7 +295,7 @@ static void fz_check_pattern(const struct fz_buf *b)
 
 static struct np_region *fz_find(u64 addr)
 {
-	return np_region_map_find(&F.core->map, addr);
+	return np_region_map_find(&F.core->regions.map, addr);
 }
 
 static struct np_chunk *fz_chunk_of(u64 addr)
@@ -394,7 +394,7 @@ static void fz_check_chunk(const struct np_chunk *c, const u64 *in_use)
 	u32 p, n_pages = 1U << F.max_order;
 
 	CHECK(c->region.size == F.chunk && c->unusable == F.max_order + 1 &&
-	      c->depth_map == F.core->depth_map,
+	      c->depth_map == F.core->geo.depth_map,
 	      "chunk %#llx: size %llu unusable %u", ULL(c->region.key),
 	      ULL(c->region.size), c->unusable);
 	free_bytes = fz_tree_walk(c, 1, &t);
@@ -499,7 +499,7 @@ static void fz_check_stats(const struct np_stats *st)
 static void fz_check(bool full)
 {
 	struct np_core *core = F.core;
-	struct np_region_map *map = &core->map;
+	struct np_region_map *map = &core->regions.map;
 	struct np_stats st;
 	u64 nchunks = 0, nhuge = 0, huge_bytes = 0;
 	unsigned int a, l;
@@ -514,7 +514,7 @@ static void fz_check(bool full)
 	for (i = 0; i < map->nr; i++) {
 		struct np_region *r = map->slots[i];
 
-		CHECK(!r->dead, "dead region %#llx in the map", ULL(r->key));
+		CHECK(!r->retired, "dead region %#llx in the map", ULL(r->key));
 		CHECK(i + 1 == map->nr || r->key + r->size <= map->slots[i + 1]->key,
 		      "regions %#llx+%llu and %#llx overlap or are unsorted",
 		      ULL(r->key), ULL(r->size), ULL(map->slots[i + 1]->key));
@@ -544,7 +544,8 @@ static void fz_check(bool full)
 		u64 in_arena = 0;
 		bool spare_seen = false;
 
-		CHECK(arena->core == core && arena->index == a, "arena %u", a);
+		CHECK(arena->regions == &core->regions && arena->geo == &core->geo &&
+		      arena->index == a, "arena %u", a);
 		for (l = 0; l < NP_NR_CHUNK_LISTS; l++) {
 			struct np_chunk_list *q = &arena->lists[l];
 			struct np_chunk *c, *prev = NULL;
@@ -682,9 +683,9 @@ static void fz_check(bool full)
 				refs_in_arena[b->arena]++;
 		}
 		for (a = 0; a < core->n_arenas; a++)
-			CHECK(core->arenas[a].nr_refs == refs_in_arena[a],
-			      "arena %u: nr_refs %llu, model %llu", a,
-			      ULL(core->arenas[a].nr_refs), ULL(refs_in_arena[a]));
+			CHECK(core->arenas[a].refs.nr == refs_in_arena[a],
+			      "arena %u: refs.nr %llu, model %llu", a,
+			      ULL(core->arenas[a].refs.nr), ULL(refs_in_arena[a]));
 		(void)seen_chunks;
 	}
 }
@@ -988,7 +989,8 @@ static void fz_free_at(size_t i)
 	np_core_stats(core, &before);
 	rc = np_core_free(core, b.addr);
 	fz_trace("free %#llx (cap %llu, refs %u) -> %d", ULL(b.addr), ULL(b.cap), b.refs, rc);
-	CHECK(rc == 0, "free(%#llx) of a live buffer returned %d", ULL(b.addr), rc);
+	CHECK(rc == (b.refs ? 0 : 1), "free(%#llx) of a live buffer (refs %u) returned %d",
+	      ULL(b.addr), b.refs, rc);
 	np_core_stats(core, &after);
 	if (b.refs) {
 		F.live[i].refs--;
@@ -1118,7 +1120,7 @@ static void fz_bad_op(struct fz_in *in)
 		addr = F.freed[r % FZ_FREED_RING];
 		break;
 	case 3: {	/* anywhere in a region, or just outside it */
-		struct np_region_map *map = &F.core->map;
+		struct np_region_map *map = &F.core->regions.map;
 		struct np_region *reg;
 
 		if (!map->nr)
@@ -1258,7 +1260,7 @@ static void fz_teardown(bool leak)
 	CHECK(st.alloc_tiny == st.free_tiny && st.alloc_small == st.free_small &&
 	      st.alloc_normal == st.free_normal && st.alloc_huge == st.free_huge,
 	      "allocations and frees differ");
-	CHECK(F.core->map.nr == 0, "%zu regions left in the map", F.core->map.nr);
+	CHECK(F.core->regions.map.nr == 0, "%zu regions left in the map", F.core->regions.map.nr);
 	left = np_core_destroy(F.core);
 	F.core = NULL;
 	CHECK(left == 0, "np_core_destroy returned %llu", ULL(left));

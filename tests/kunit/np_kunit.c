@@ -20,7 +20,7 @@
 #include <linux/sched.h>
 #include <linux/slab.h>
 
-#include "np_core.h"
+#include "np_core_internal.h"
 #include "np_module.h"
 
 #define NP_KT_MAX_CHUNKS	4
@@ -89,15 +89,63 @@ static struct np_chunk *np_kt_chunk(struct kunit *test, struct np_core *core)
 	struct np_chunk *chunk;
 
 	KUNIT_ASSERT_LT(test, kt->nr_chunks, NP_KT_MAX_CHUNKS);
-	chunk = np_chunk_create(&core->arenas[0], GFP_KERNEL);
+	chunk = np_chunk_create(&core->geo, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, chunk);
+	chunk->region.arena = &core->arenas[0];
 	kt->chunks[kt->nr_chunks++] = chunk;
 	return chunk;
 }
 
+/* The subpage pool of a chunk's arena that an allocation or handle needs. */
+static struct np_subpage *np_kt_head(struct np_chunk *chunk, u64 norm)
+{
+	if (norm >= chunk->geo->page_size)
+		return NULL;
+	return np_arena_subpage_head(chunk->region.arena, (u32)norm);
+}
+
+static u32 np_kt_handle_size(struct np_chunk *chunk, u64 handle)
+{
+	u32 id = np_handle_memory_map_idx(handle);
+
+	if (!np_handle_is_subpage(handle))
+		return chunk->geo->page_size;
+	return chunk->subpages[id ^ chunk->geo->n_pages].elem_size;
+}
+
+/* The chunk's and the list's calls, with the pool the arena passes. */
+static bool np_kt_alloc(struct np_chunk *chunk, u64 norm, u64 *handle)
+{
+	return np_chunk_allocate(chunk, norm, np_kt_head(chunk, norm), handle);
+}
+
+static void np_kt_free(struct np_chunk *chunk, u64 handle)
+{
+	np_chunk_free(chunk, handle,
+		      np_kt_head(chunk, np_kt_handle_size(chunk, handle)));
+}
+
+static bool np_kt_list_alloc(struct np_chunk_list *list, u64 norm,
+			     struct np_chunk **chunk, u64 *handle)
+{
+	struct np_subpage *head = NULL;
+
+	if (list->head)
+		head = np_kt_head(list->head, norm);
+	return np_chunk_list_allocate(list, norm, head, chunk, handle);
+}
+
+static bool np_kt_list_free(struct np_chunk_list *list,
+			    struct np_chunk *chunk, u64 handle)
+{
+	return np_chunk_list_free(list, chunk, handle,
+				  np_kt_head(chunk,
+					     np_kt_handle_size(chunk, handle)));
+}
+
 static void np_kt_expect_pristine(struct kunit *test, struct np_chunk *chunk)
 {
-	const struct np_geometry *geo = &chunk->region.arena->core->geo;
+	const struct np_geometry *geo = chunk->geo;
 
 	KUNIT_EXPECT_EQ(test, chunk->free_bytes, geo->chunk_size);
 	KUNIT_EXPECT_EQ(test, np_chunk_usage(chunk), 0);
@@ -132,7 +180,7 @@ static void np_kt_tree_values(struct kunit *test)
 	u32 id;
 
 	np_kt_expect_pristine(test, chunk);
-	KUNIT_ASSERT_TRUE(test, np_chunk_allocate(chunk, 4096, &handle));
+	KUNIT_ASSERT_TRUE(test, np_kt_alloc(chunk, 4096, &handle));
 	KUNIT_EXPECT_EQ(test, handle, 16ULL);
 	KUNIT_EXPECT_EQ(test, chunk->memory_map[16], 5);
 	for (id = 8; id; id >>= 1)
@@ -146,15 +194,15 @@ static void np_kt_tree_values(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, chunk->run_at_page[0], 16U);
 
 	/* a run of 8 pages must take the right half, node 3 */
-	KUNIT_ASSERT_TRUE(test, np_chunk_allocate(chunk, 8 * 4096, &handle));
+	KUNIT_ASSERT_TRUE(test, np_kt_alloc(chunk, 8 * 4096, &handle));
 	KUNIT_EXPECT_EQ(test, handle, 3ULL);
 	KUNIT_EXPECT_EQ(test, chunk->memory_map[3], 5);
 	KUNIT_EXPECT_EQ(test, chunk->memory_map[1], 2);	/* node 5: 4 pages */
 	KUNIT_EXPECT_EQ(test, np_chunk_handle_offset(chunk, handle),
 			8 * 4096ULL);
 
-	np_chunk_free(chunk, 16);
-	np_chunk_free(chunk, 3);
+	np_kt_free(chunk, 16);
+	np_kt_free(chunk, 3);
 	np_kt_expect_pristine(test, chunk);
 }
 
@@ -181,7 +229,7 @@ static void np_kt_every_order(struct kunit *test, u32 page_size,
 		u64 handle, off;
 
 		for (i = 0; i < n; i++) {
-			KUNIT_ASSERT_TRUE(test, np_chunk_allocate(chunk, run,
+			KUNIT_ASSERT_TRUE(test, np_kt_alloc(chunk, run,
 								  &handles[i]));
 			KUNIT_EXPECT_EQ(test, np_chunk_handle_offset(chunk,
 								     handles[i]),
@@ -192,7 +240,7 @@ static void np_kt_every_order(struct kunit *test, u32 page_size,
 					chunk->unusable);
 		}
 		/* full: nothing more, not even one page */
-		KUNIT_EXPECT_FALSE(test, np_chunk_allocate(chunk, page_size,
+		KUNIT_EXPECT_FALSE(test, np_kt_alloc(chunk, page_size,
 							   &handle));
 		KUNIT_EXPECT_EQ(test, chunk->free_bytes, 0ULL);
 		KUNIT_EXPECT_EQ(test, np_chunk_usage(chunk), 100);
@@ -214,7 +262,7 @@ static void np_kt_every_order(struct kunit *test, u32 page_size,
 								 &capacity));
 		}
 		for (i = 0; i < n; i++)
-			np_chunk_free(chunk, handles[i]);
+			np_kt_free(chunk, handles[i]);
 		np_kt_expect_pristine(test, chunk);
 		KUNIT_EXPECT_FALSE(test, np_chunk_lookup(chunk, 0, &handle,
 							 &capacity));
@@ -244,28 +292,28 @@ static void np_kt_fragmentation(struct kunit *test)
 	u32 i;
 
 	for (i = 0; i < 16; i++)
-		KUNIT_ASSERT_TRUE(test, np_chunk_allocate(chunk, 4096,
+		KUNIT_ASSERT_TRUE(test, np_kt_alloc(chunk, 4096,
 							  &handles[i]));
 	for (i = 0; i < 16; i += 2)
-		np_chunk_free(chunk, handles[i]);
+		np_kt_free(chunk, handles[i]);
 	KUNIT_EXPECT_EQ(test, chunk->free_bytes, 8 * 4096ULL);
 	KUNIT_EXPECT_EQ(test, np_chunk_usage(chunk), 50);
 	KUNIT_EXPECT_EQ(test, chunk->memory_map[1], 4);
-	KUNIT_EXPECT_FALSE(test, np_chunk_allocate(chunk, 2 * 4096, &handle));
+	KUNIT_EXPECT_FALSE(test, np_kt_alloc(chunk, 2 * 4096, &handle));
 
-	KUNIT_ASSERT_TRUE(test, np_chunk_allocate(chunk, 4096, &handle));
+	KUNIT_ASSERT_TRUE(test, np_kt_alloc(chunk, 4096, &handle));
 	KUNIT_EXPECT_EQ(test, handle, handles[0]);
-	np_chunk_free(chunk, handle);
+	np_kt_free(chunk, handle);
 
 	/* pages 0 and 1 free again: their parent (node 8) is whole */
-	np_chunk_free(chunk, handles[1]);
+	np_kt_free(chunk, handles[1]);
 	KUNIT_EXPECT_EQ(test, chunk->memory_map[8], 3);
 	KUNIT_EXPECT_EQ(test, chunk->memory_map[1], 3);
-	KUNIT_ASSERT_TRUE(test, np_chunk_allocate(chunk, 2 * 4096, &handle));
+	KUNIT_ASSERT_TRUE(test, np_kt_alloc(chunk, 2 * 4096, &handle));
 	KUNIT_EXPECT_EQ(test, handle, 8ULL);
-	np_chunk_free(chunk, handle);
+	np_kt_free(chunk, handle);
 	for (i = 3; i < 16; i += 2)
-		np_chunk_free(chunk, handles[i]);
+		np_kt_free(chunk, handles[i]);
 	np_kt_expect_pristine(test, chunk);
 }
 
@@ -278,23 +326,23 @@ static void np_kt_usage(struct kunit *test)
 	u64 half, quarter, rest[7], page;
 	u32 i;
 
-	KUNIT_ASSERT_TRUE(test, np_chunk_allocate(chunk, 2 << 20, &half));
+	KUNIT_ASSERT_TRUE(test, np_kt_alloc(chunk, 2 << 20, &half));
 	KUNIT_EXPECT_EQ(test, np_chunk_usage(chunk), 50);
-	KUNIT_ASSERT_TRUE(test, np_chunk_allocate(chunk, 1 << 20, &quarter));
+	KUNIT_ASSERT_TRUE(test, np_kt_alloc(chunk, 1 << 20, &quarter));
 	KUNIT_EXPECT_EQ(test, np_chunk_usage(chunk), 75);
 	/* all but one 8 KiB page of 512: 0.19% free, reported as 99 */
 	for (i = 0; i < 7; i++)
-		KUNIT_ASSERT_TRUE(test, np_chunk_allocate(chunk, 8192U << (6 - i),
+		KUNIT_ASSERT_TRUE(test, np_kt_alloc(chunk, 8192U << (6 - i),
 							  &rest[i]));
 	KUNIT_EXPECT_EQ(test, chunk->free_bytes, 8192ULL);
 	KUNIT_EXPECT_EQ(test, np_chunk_usage(chunk), 99);
-	KUNIT_ASSERT_TRUE(test, np_chunk_allocate(chunk, 8192, &page));
+	KUNIT_ASSERT_TRUE(test, np_kt_alloc(chunk, 8192, &page));
 	KUNIT_EXPECT_EQ(test, np_chunk_usage(chunk), 100);
-	np_chunk_free(chunk, page);
+	np_kt_free(chunk, page);
 	for (i = 0; i < 7; i++)
-		np_chunk_free(chunk, rest[i]);
-	np_chunk_free(chunk, quarter);
-	np_chunk_free(chunk, half);
+		np_kt_free(chunk, rest[i]);
+	np_kt_free(chunk, quarter);
+	np_kt_free(chunk, half);
 	np_kt_expect_pristine(test, chunk);
 }
 
@@ -350,7 +398,7 @@ static void np_kt_subpage_classes(struct kunit *test)
 		u64 handle;
 
 		KUNIT_ASSERT_TRUE(test, head->next == head);
-		KUNIT_ASSERT_TRUE(test, np_chunk_allocate(chunk, size,
+		KUNIT_ASSERT_TRUE(test, np_kt_alloc(chunk, size,
 							  &handles[0]));
 		KUNIT_EXPECT_TRUE(test, np_handle_is_subpage(handles[0]));
 		subpage = &chunk->subpages[np_handle_memory_map_idx(handles[0]) ^
@@ -387,7 +435,7 @@ static void np_kt_subpage_classes(struct kunit *test)
 		}
 
 		for (i = 0; i < n; i++)
-			np_chunk_free(chunk, handles[i]);
+			np_kt_free(chunk, handles[i]);
 		/* the only subpage of its class: kept, page still taken */
 		KUNIT_EXPECT_EQ(test, np_kt_bits_set(subpage), 0U);
 		KUNIT_EXPECT_EQ(test, subpage->num_avail, n);
@@ -400,7 +448,7 @@ static void np_kt_subpage_classes(struct kunit *test)
 		/* give the page back as trim does */
 		np_subpage_remove_from_pool(subpage);
 		subpage->do_not_destroy = false;
-		np_chunk_free(chunk, subpage->memory_map_idx);
+		np_kt_free(chunk, subpage->memory_map_idx);
 		np_kt_expect_pristine(test, chunk);
 	}
 }
@@ -420,36 +468,36 @@ static void np_kt_subpage_last_kept(struct kunit *test)
 	u64 ha[4], hb, h;
 	u32 i;
 
-	KUNIT_ASSERT_TRUE(test, np_chunk_allocate(chunk, 1024, &ha[0]));
+	KUNIT_ASSERT_TRUE(test, np_kt_alloc(chunk, 1024, &ha[0]));
 	a = &chunk->subpages[np_handle_memory_map_idx(ha[0]) ^ 16];
 	for (i = 1; i < 4; i++)
 		ha[i] = np_subpage_allocate(a);
 	KUNIT_ASSERT_TRUE(test, head->next == head);	/* a is full */
-	KUNIT_ASSERT_TRUE(test, np_chunk_allocate(chunk, 1024, &hb));
+	KUNIT_ASSERT_TRUE(test, np_kt_alloc(chunk, 1024, &hb));
 	b = &chunk->subpages[np_handle_memory_map_idx(hb) ^ 16];
 	KUNIT_EXPECT_TRUE(test, a != b);
 	KUNIT_EXPECT_EQ(test, chunk->free_bytes, 14 * 4096ULL);
 
 	/* element 2 of a freed: a rejoins the ring; 2 is next */
-	np_chunk_free(chunk, ha[2]);
+	np_kt_free(chunk, ha[2]);
 	KUNIT_EXPECT_EQ(test, a->next_avail, 2);
 	h = np_subpage_allocate(a);
 	KUNIT_EXPECT_EQ(test, h, ha[2]);
 
 	for (i = 0; i < 4; i++)
-		np_chunk_free(chunk, ha[i]);
+		np_kt_free(chunk, ha[i]);
 	/* a emptied with b in the ring: its page went back */
 	KUNIT_EXPECT_FALSE(test, a->do_not_destroy);
 	KUNIT_EXPECT_TRUE(test, head->next == b && b->next == head);
 	KUNIT_EXPECT_EQ(test, chunk->free_bytes, 15 * 4096ULL);
-	np_chunk_free(chunk, hb);
+	np_kt_free(chunk, hb);
 	/* b is the last of its class: kept */
 	KUNIT_EXPECT_TRUE(test, b->do_not_destroy);
 	KUNIT_EXPECT_TRUE(test, head->next == b);
 	KUNIT_EXPECT_EQ(test, chunk->free_bytes, 15 * 4096ULL);
 	np_subpage_remove_from_pool(b);
 	b->do_not_destroy = false;
-	np_chunk_free(chunk, b->memory_map_idx);
+	np_kt_free(chunk, b->memory_map_idx);
 	np_kt_expect_pristine(test, chunk);
 }
 
@@ -512,12 +560,12 @@ static void np_kt_list_moves(struct kunit *test)
 	int i;
 
 	np_chunk_list_add(&q[NP_QINIT], chunk);
-	KUNIT_EXPECT_FALSE(test, np_chunk_list_allocate(&q[NP_QINIT],
+	KUNIT_EXPECT_FALSE(test, np_kt_list_alloc(&q[NP_QINIT],
 							16 * 4096, &got,
 							&handle));
 	for (i = 0; i < 16; i++) {
 		KUNIT_ASSERT_TRUE(test, chunk->list == &q[up[i]]);
-		KUNIT_ASSERT_TRUE(test, np_chunk_list_allocate(chunk->list,
+		KUNIT_ASSERT_TRUE(test, np_kt_list_alloc(chunk->list,
 							       4096, &got,
 							       &handles[i]));
 		KUNIT_EXPECT_TRUE(test, got == chunk);
@@ -525,11 +573,11 @@ static void np_kt_list_moves(struct kunit *test)
 	}
 	KUNIT_EXPECT_TRUE(test, chunk->list == &q[up[16]]);
 	for (i = 15; i > 0; i--) {
-		KUNIT_EXPECT_TRUE(test, np_chunk_list_free(chunk->list, chunk,
+		KUNIT_EXPECT_TRUE(test, np_kt_list_free(chunk->list, chunk,
 							   handles[i]));
 		KUNIT_EXPECT_TRUE(test, chunk->list == &q[down[i]]);
 	}
-	KUNIT_EXPECT_FALSE(test, np_chunk_list_free(chunk->list, chunk,
+	KUNIT_EXPECT_FALSE(test, np_kt_list_free(chunk->list, chunk,
 						    handles[0]));
 	KUNIT_EXPECT_TRUE(test, !chunk->list);
 	for (i = 0; i < NP_NR_CHUNK_LISTS; i++)
@@ -546,9 +594,9 @@ static void np_kt_list_qinit_keeps(struct kunit *test)
 	u64 handle;
 
 	np_chunk_list_add(&q[NP_QINIT], chunk);
-	KUNIT_ASSERT_TRUE(test, np_chunk_list_allocate(&q[NP_QINIT], 4096,
+	KUNIT_ASSERT_TRUE(test, np_kt_list_alloc(&q[NP_QINIT], 4096,
 						       &got, &handle));
-	KUNIT_EXPECT_TRUE(test, np_chunk_list_free(&q[NP_QINIT], chunk,
+	KUNIT_EXPECT_TRUE(test, np_kt_list_free(&q[NP_QINIT], chunk,
 						   handle));
 	KUNIT_EXPECT_TRUE(test, chunk->list == &q[NP_QINIT]);
 	np_chunk_list_remove(&q[NP_QINIT], chunk);
@@ -571,7 +619,7 @@ static void np_kt_list_keep_empty(struct kunit *test, s32 keep)
 	np_core_stats(core, &st);
 	KUNIT_EXPECT_EQ(test, st.chunks, 1ULL);
 	KUNIT_EXPECT_EQ(test, st.chunklist_chunks[NP_Q100], 1ULL);
-	KUNIT_EXPECT_EQ(test, np_core_free(core, buf.addr), 0);
+	KUNIT_EXPECT_EQ(test, np_core_free(core, buf.addr), 1);
 	np_core_stats(core, &st);
 	KUNIT_EXPECT_EQ(test, st.active_buffers, 0ULL);
 	if (keep > 0) {
@@ -583,7 +631,7 @@ static void np_kt_list_keep_empty(struct kunit *test, s32 keep)
 	}
 	KUNIT_EXPECT_EQ(test, st.chunks, 0ULL);
 	KUNIT_EXPECT_EQ(test, st.bytes_reserved, 0ULL);
-	KUNIT_EXPECT_EQ(test, core->map.nr, (size_t)0);
+	KUNIT_EXPECT_EQ(test, core->regions.map.nr, (size_t)0);
 }
 
 static void np_kt_list_keep_empty_netty(struct kunit *test)
@@ -703,7 +751,7 @@ static void np_kt_pool_classes(struct kunit *test)
 	for (i = 0; i < n; i++) {
 		KUNIT_EXPECT_TRUE_MSG(test, np_kt_check(&bufs[i], (u8)(i + 1)),
 				      "buffer %u", i);
-		KUNIT_EXPECT_EQ(test, np_core_free(core, bufs[i].addr), 0);
+		KUNIT_EXPECT_EQ(test, np_core_free(core, bufs[i].addr), 1);
 		KUNIT_EXPECT_EQ(test, np_core_free(core, bufs[i].addr),
 				-EINVAL);
 	}
@@ -714,7 +762,7 @@ static void np_kt_pool_classes(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, st.bytes_reserved, 0ULL);
 	KUNIT_EXPECT_EQ(test, st.chunks + st.huge_regions, 0ULL);
 	KUNIT_EXPECT_EQ(test, st.free_huge, 6ULL);
-	KUNIT_EXPECT_EQ(test, core->map.nr, (size_t)0);
+	KUNIT_EXPECT_EQ(test, core->regions.map.nr, (size_t)0);
 }
 
 /*
@@ -750,13 +798,13 @@ static void np_kt_pool_bad_free(struct kunit *test)
 
 	KUNIT_EXPECT_EQ(test, np_core_retain(core, small.addr), 0);
 	KUNIT_EXPECT_EQ(test, np_core_retain(core, huge.addr), 0);
-	KUNIT_EXPECT_EQ(test, np_core_put(core, small.addr), 0);
-	KUNIT_EXPECT_EQ(test, np_core_put(core, huge.addr), 0);
+	KUNIT_EXPECT_EQ(test, np_core_free(core, small.addr), 0);
+	KUNIT_EXPECT_EQ(test, np_core_free(core, huge.addr), 0);
 	KUNIT_EXPECT_EQ(test, np_core_usable_size(core, small.addr), 64ULL);
-	KUNIT_EXPECT_EQ(test, np_core_put(core, small.addr), 1);
-	KUNIT_EXPECT_EQ(test, np_core_put(core, huge.addr), 1);
-	KUNIT_EXPECT_EQ(test, np_core_put(core, run.addr), 1);
-	KUNIT_EXPECT_EQ(test, np_core_put(core, small.addr), -EINVAL);
+	KUNIT_EXPECT_EQ(test, np_core_free(core, small.addr), 1);
+	KUNIT_EXPECT_EQ(test, np_core_free(core, huge.addr), 1);
+	KUNIT_EXPECT_EQ(test, np_core_free(core, run.addr), 1);
+	KUNIT_EXPECT_EQ(test, np_core_free(core, small.addr), -EINVAL);
 	KUNIT_EXPECT_EQ(test, np_core_usable_size(core, small.addr), 0ULL);
 	np_core_stats(core, after);
 	KUNIT_EXPECT_EQ(test, after->active_buffers, 0ULL);
@@ -776,9 +824,9 @@ static void np_kt_pool_limits(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, np_core_alloc(core, 16, GFP_KERNEL, &b), -ENOMEM);
 	KUNIT_EXPECT_EQ(test, np_core_alloc(core, 1 << 20, GFP_KERNEL, &b),
 			-ENOMEM);
-	KUNIT_EXPECT_EQ(test, np_core_free(core, a.addr), 0);
+	KUNIT_EXPECT_EQ(test, np_core_free(core, a.addr), 1);
 	KUNIT_ASSERT_EQ(test, np_core_alloc(core, 16, GFP_KERNEL, &b), 0);
-	KUNIT_EXPECT_EQ(test, np_core_free(core, b.addr), 0);
+	KUNIT_EXPECT_EQ(test, np_core_free(core, b.addr), 1);
 
 	np_core_trim(core);	/* the 16-byte subpage kept the chunk */
 	KUNIT_EXPECT_EQ(test, np_mem_total_bytes(), 0ULL);
@@ -789,10 +837,10 @@ static void np_kt_pool_limits(struct kunit *test)
 			-ENOMEM);
 	KUNIT_EXPECT_EQ(test, np_core_alloc(core, 100000, GFP_KERNEL, &b),
 			-ENOMEM);
-	KUNIT_EXPECT_EQ(test, np_core_free(core, a.addr), 0);
+	KUNIT_EXPECT_EQ(test, np_core_free(core, a.addr), 1);
 	np_mem_set_limit(0);
 	KUNIT_ASSERT_EQ(test, np_core_alloc(core, 100000, GFP_KERNEL, &b), 0);
-	KUNIT_EXPECT_EQ(test, np_core_free(core, b.addr), 0);
+	KUNIT_EXPECT_EQ(test, np_core_free(core, b.addr), 1);
 }
 
 /*
@@ -811,20 +859,20 @@ static void np_kt_arena_order(struct kunit *test)
 						    &fill[i]), 0);
 	KUNIT_ASSERT_EQ(test, np_core_alloc(core, 64 << 10, GFP_KERNEL,
 					    &empty), 0);
-	KUNIT_ASSERT_EQ(test, np_core_free(core, fill[11].addr), 0);
+	KUNIT_ASSERT_EQ(test, np_core_free(core, fill[11].addr), 1);
 	KUNIT_ASSERT_TRUE(test, fill[0].chunk->list == &q[NP_Q050]);
 	/* a second chunk, half used: in q025 */
-	KUNIT_ASSERT_EQ(test, np_core_free(core, empty.addr), 0);
+	KUNIT_ASSERT_EQ(test, np_core_free(core, empty.addr), 1);
 	KUNIT_ASSERT_EQ(test, np_core_alloc(core, 32 << 10, GFP_KERNEL,
 					    &empty), 0);
 	KUNIT_ASSERT_TRUE(test, empty.chunk != fill[0].chunk);
 	KUNIT_ASSERT_TRUE(test, empty.chunk->list == &q[NP_Q025]);
 	KUNIT_ASSERT_EQ(test, np_core_alloc(core, 4096, GFP_KERNEL, &next), 0);
 	KUNIT_EXPECT_TRUE(test, next.chunk == fill[0].chunk);
-	KUNIT_EXPECT_EQ(test, np_core_free(core, next.addr), 0);
-	KUNIT_EXPECT_EQ(test, np_core_free(core, empty.addr), 0);
+	KUNIT_EXPECT_EQ(test, np_core_free(core, next.addr), 1);
+	KUNIT_EXPECT_EQ(test, np_core_free(core, empty.addr), 1);
 	for (i = 0; i < 11; i++)
-		KUNIT_EXPECT_EQ(test, np_core_free(core, fill[i].addr), 0);
+		KUNIT_EXPECT_EQ(test, np_core_free(core, fill[i].addr), 1);
 }
 
 static struct kunit_case np_kt_pool_cases[] = {
@@ -925,7 +973,7 @@ static void np_kt_cache_hit(struct kunit *test)
 
 	migrate_disable();
 	KUNIT_ASSERT_EQ(test, np_core_alloc(core, 100, GFP_KERNEL, &a), 0);
-	KUNIT_EXPECT_EQ(test, np_core_free(core, a.addr), 0);
+	KUNIT_EXPECT_EQ(test, np_core_free(core, a.addr), 1);
 	np_core_stats(core, &st);
 	KUNIT_EXPECT_EQ(test, st.bytes_cached, 112ULL);
 	KUNIT_EXPECT_EQ(test, st.bytes_active, 0ULL);
@@ -943,7 +991,7 @@ static void np_kt_cache_hit(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, st.bytes_cached, 0ULL);
 	KUNIT_EXPECT_EQ(test, st.bytes_active, 112ULL);
 	KUNIT_EXPECT_EQ(test, np_core_usable_size(core, b.addr), 112ULL);
-	KUNIT_EXPECT_EQ(test, np_core_free(core, b.addr), 0);
+	KUNIT_EXPECT_EQ(test, np_core_free(core, b.addr), 1);
 	migrate_enable();
 }
 
@@ -969,9 +1017,9 @@ static void np_kt_cache_limits(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, np_core_alloc(core, 32 << 10, GFP_KERNEL,
 					    &normal), 0);
 	for (i = 0; i < 6; i++)
-		KUNIT_EXPECT_EQ(test, np_core_free(core, bufs[i].addr), 0);
-	KUNIT_EXPECT_EQ(test, np_core_free(core, big.addr), 0);
-	KUNIT_EXPECT_EQ(test, np_core_free(core, normal.addr), 0);
+		KUNIT_EXPECT_EQ(test, np_core_free(core, bufs[i].addr), 1);
+	KUNIT_EXPECT_EQ(test, np_core_free(core, big.addr), 1);
+	KUNIT_EXPECT_EQ(test, np_core_free(core, normal.addr), 1);
 	np_core_stats(core, &st);
 	KUNIT_EXPECT_EQ(test, st.bytes_cached, 4 * 32ULL + (32 << 10));
 	KUNIT_EXPECT_EQ(test, st.free_tiny, 2ULL);
@@ -988,7 +1036,7 @@ static void np_kt_cache_limits(struct kunit *test)
 
 	/* cached again, then the pool goes: nothing counts as leaked */
 	KUNIT_ASSERT_EQ(test, np_core_alloc(core, 32, GFP_KERNEL, &bufs[0]), 0);
-	KUNIT_EXPECT_EQ(test, np_core_free(core, bufs[0].addr), 0);
+	KUNIT_EXPECT_EQ(test, np_core_free(core, bufs[0].addr), 1);
 	KUNIT_EXPECT_EQ(test, np_core_destroy(core), 0ULL);
 	((struct np_kt *)test->priv)->core = NULL;
 }

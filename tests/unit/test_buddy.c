@@ -64,8 +64,7 @@ static void model_init(struct buddy_model *m, u32 page_size, u32 max_order)
 	memset(m, 0, sizeof(*m));
 	m->core = np_test_core(page_size, max_order, 1);
 	ck_assert_ptr_nonnull(m->core);
-	m->chunk = np_core_new_chunk(&m->core->arenas[0], GFP_KERNEL);
-	ck_assert_ptr_nonnull(m->chunk);
+	m->chunk = np_test_new_chunk(&m->core->arenas[0]);
 	m->max_order = max_order;
 	m->n_pages = 1U << max_order;
 	m->page_size = page_size;
@@ -75,14 +74,14 @@ static void model_init(struct buddy_model *m, u32 page_size, u32 max_order)
 	m->expect = calloc(2 * m->n_pages, 1);
 	ck_assert(m->is_live && m->owner && m->live && m->expect);
 	ck_assert_uint_eq(m->chunk->region.size, (u64)page_size << max_order);
-	ck_assert_uint_eq(m->core->bytes_reserved, m->chunk->region.size);
+	ck_assert_uint_eq(m->core->regions.bytes_reserved, m->chunk->region.size);
 }
 
 static void model_fini(struct buddy_model *m)
 {
-	np_core_bury(m->core, &m->chunk->region);
-	ck_assert_uint_eq(m->core->bytes_reserved, 0);
-	ck_assert_uint_eq(m->core->map.nr, 0);
+	np_test_retire_chunk(m->chunk);
+	ck_assert_uint_eq(m->core->regions.bytes_reserved, 0);
+	ck_assert_uint_eq(m->core->regions.map.nr, 0);
 	np_core_destroy(m->core);
 	free(m->is_live);
 	free(m->owner);
@@ -201,7 +200,7 @@ static bool model_try_alloc(struct buddy_model *m, u32 d)
 	u64 norm = m->chunk->region.size >> d;
 	u32 want = model_find_free(m, d);
 	u64 handle = 0;
-	bool ok = np_chunk_allocate(m->chunk, norm, &handle);
+	bool ok = np_chunk_allocate(m->chunk, norm, NULL, &handle);
 
 	if (ok != !!want)
 		ck_assert_msg(0, "depth %u: chunk says %d, model says %u",
@@ -225,7 +224,7 @@ static void model_free(struct buddy_model *m, u32 idx)
 	u32 capacity;
 	u64 handle;
 
-	np_chunk_free(m->chunk, id);
+	np_chunk_free(m->chunk, id, NULL);
 	model_remove(m, idx);
 	/* a freed run is no longer a buffer */
 	np_expect(!np_chunk_lookup(m->chunk, start, &handle, &capacity));

@@ -184,10 +184,10 @@ START_TEST(retained_buffer)
 	u64 a = np_test_alloc(core, 48);
 
 	ck_assert_int_eq(np_core_retain(core, a), 0);
-	ck_assert_int_eq(np_core_put(core, a), 0);
+	ck_assert_int_eq(np_core_free(core, a), 0);
 	ck_assert_uint_eq(np_core_usable_size(core, a), 48);
-	ck_assert_int_eq(np_core_put(core, a), 1);
-	ck_assert_int_eq(np_core_put(core, a), -EINVAL);
+	ck_assert_int_eq(np_core_free(core, a), 1);
+	ck_assert_int_eq(np_core_free(core, a), -EINVAL);
 	ck_assert_uint_eq(core_stats(core).active_buffers, 0);
 	/* with no retained buffer left, the free was cached */
 	ck_assert_uint_eq(np_test_alloc(core, 48), a);

@@ -138,7 +138,7 @@ START_TEST(fall_and_destroy)
 	np_core_stats(core, &st);
 	ck_assert_uint_eq(st.chunks, 0);
 	ck_assert_uint_eq(st.bytes_reserved, 0);
-	ck_assert_uint_eq(core->map.nr, 0);
+	ck_assert_uint_eq(core->regions.map.nr, 0);
 	expect_lists(-1, 0);
 	ck_assert_ptr_null(arena->spare);
 	ck_assert_uint_eq(np_core_usable_size(core, pages[0]), 0);
@@ -169,8 +169,8 @@ START_TEST(fall_into_spare)
 	ck_assert_uint_eq(st.bytes_reserved, CHUNK);
 	/* the next allocation reuses it: no new pages */
 	ck_assert_uint_eq(np_test_alloc(core, PAGE), chunk->region.key);
-	ck_assert_uint_eq(core->bytes_reserved, CHUNK);
-	ck_assert_uint_eq(core->map.nr, 1);
+	ck_assert_uint_eq(core->regions.bytes_reserved, CHUNK);
+	ck_assert_uint_eq(core->regions.map.nr, 1);
 }
 END_TEST
 
@@ -266,7 +266,7 @@ START_TEST(empty_in_qinit_stays)
 	np_core_stats(core, &st);
 	ck_assert_uint_eq(st.chunks, 0);
 	ck_assert_uint_eq(st.bytes_reserved, 0);
-	ck_assert_uint_eq(core->map.nr, 0);
+	ck_assert_uint_eq(core->regions.map.nr, 0);
 }
 END_TEST
 
@@ -371,13 +371,12 @@ static const u32 placement_pages[] = {
 /* A chunk made by hand with some pages in use, filed in list id. */
 static struct np_chunk *place_chunk(int id)
 {
-	struct np_chunk *chunk = np_core_new_chunk(arena, GFP_KERNEL);
+	struct np_chunk *chunk = np_test_new_chunk(arena);
 	u64 handle;
 	u32 i;
 
-	ck_assert_ptr_nonnull(chunk);
 	for (i = 0; i < placement_pages[id]; i++)
-		np_expect(np_chunk_allocate(chunk, PAGE, &handle));
+		np_expect(np_chunk_allocate(chunk, PAGE, NULL, &handle));
 	np_chunk_list_add(&arena->lists[id], chunk);
 	arena->stats.chunks++;
 	ck_assert_int_eq(np_test_list_id(chunk), id);
@@ -403,7 +402,7 @@ START_TEST(allocation_order_pairs)
 	hi = place_chunk(first);
 	addr = np_test_alloc(core, PAGE);
 	ck_assert_ptr_eq(np_test_chunk_of(core, addr), hi);
-	ck_assert_uint_eq(core->bytes_reserved, 2 * CHUNK);
+	ck_assert_uint_eq(core->regions.bytes_reserved, 2 * CHUNK);
 	/* the other one was not touched */
 	ck_assert_uint_eq(lo->free_bytes,
 			  CHUNK - (u64)placement_pages[second] * PAGE);
@@ -437,7 +436,7 @@ START_TEST(q050_before_q025)
 	/* a cannot take 512 KiB any more: it goes to b */
 	x = np_test_alloc(core, 512 << 10);
 	ck_assert_ptr_eq(np_test_chunk_of(core, x), b);
-	ck_assert_uint_eq(core->bytes_reserved, 2 * CHUNK);
+	ck_assert_uint_eq(core->regions.bytes_reserved, 2 * CHUNK);
 }
 END_TEST
 
@@ -458,7 +457,7 @@ START_TEST(q075_before_new_chunk)
 	x = np_test_alloc(core, PAGE);
 	ck_assert_ptr_eq(np_test_chunk_of(core, x), a);
 	ck_assert_uint_eq(x, mb[2]);
-	ck_assert_uint_eq(core->bytes_reserved, CHUNK);
+	ck_assert_uint_eq(core->regions.bytes_reserved, CHUNK);
 	ck_assert_int_eq(np_test_list_id(a), NP_Q075);
 	/* exactly q075's max_capacity still fits, and fills the chunk */
 	np_test_free(core, x);
@@ -469,7 +468,7 @@ START_TEST(q075_before_new_chunk)
 	x = np_test_alloc(core, PAGE);
 	ck_assert_ptr_ne(np_test_chunk_of(core, x), a);
 	ck_assert_int_eq(list_of(x), NP_QINIT);
-	ck_assert_uint_eq(core->bytes_reserved, 2 * CHUNK);
+	ck_assert_uint_eq(core->regions.bytes_reserved, 2 * CHUNK);
 }
 END_TEST
 
@@ -517,7 +516,7 @@ START_TEST(max_capacity_skips_empty_qinit)
 	ck_assert_ptr_ne(a, b);
 	ck_assert_int_eq(np_test_list_id(b), NP_Q100);
 	ck_assert(np_chunk_is_empty(a));
-	ck_assert_uint_eq(core->bytes_reserved, 2 * CHUNK);
+	ck_assert_uint_eq(core->regions.bytes_reserved, 2 * CHUNK);
 	/* 99% of a chunk still fits the empty one: 2 MiB goes there */
 	x = np_test_alloc(core, 2 << 20);
 	ck_assert_ptr_eq(np_test_chunk_of(core, x), a);
@@ -542,7 +541,7 @@ START_TEST(max_capacity_bound_inclusive)
 	ck_assert_ptr_eq(np_test_chunk_of(core, x), a);
 	ck_assert_uint_eq(x, half + (2 << 20));
 	ck_assert_int_eq(np_test_list_id(a), NP_Q100);
-	ck_assert_uint_eq(core->bytes_reserved, CHUNK);
+	ck_assert_uint_eq(core->regions.bytes_reserved, CHUNK);
 }
 END_TEST
 

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The debugfs text, both ways: each file's lines are printed here as the
- * module prints them (debugfs.c, leak.c: the formats and tables of
- * np_debugfs_text.h and np_tables.h, with values of the same types), and
+ * module prints them (debugfs.c, leak.c: the formats of
+ * np_debugfs_text.h and the tables of np_tables.h, with values of the
+ * same types), and
  * the nettypool command's parsers (userspace/cli/parse.c) must read every
  * value back. A format changed on the printing side only, or a parser
  * that stops reading what the module prints, fails here or, for a
@@ -42,16 +43,6 @@ static void text_reset(void)
 	text[0] = '\0';
 }
 
-#define LIST_KEY(id, name, key, min, max, range)	[id] = key,
-static const char *const list_keys[NP_NR_CHUNK_LISTS] = {
-	NP_CHUNK_LISTS(LIST_KEY)
-};
-
-#define STAT_FIELD(field)	{ #field, offsetof(struct np_stats, field) },
-static const struct stats_field module_stats[] = {
-	NP_STATS_FIELDS(STAT_FIELD)
-};
-
 /* A counter's value in the test: distinct for every counter. */
 static __u64 stat_value(unsigned int i)
 {
@@ -65,11 +56,12 @@ START_TEST(stats_round_trip)
 	const __u64 *st;
 
 	text_reset();
-	for (i = 0; i < NP_TEST_ARRAY_SIZE(module_stats); i++)
-		out(NP_STATS_LINE("%s"), module_stats[i].name,
+	for (i = 0; i < np_nr_stat_fields; i++)
+		out(NP_STATS_LINE("%s"), np_stat_fields[i].name,
 		    (unsigned long long)stat_value(n++));
 	for (i = 0; i < NP_NR_CHUNK_LISTS; i++)
-		out(NP_STATS_LINE(NP_STATS_CHUNKLIST_PREFIX "%s"), list_keys[i],
+		out(NP_STATS_LINE(NP_STATS_CHUNKLIST_PREFIX "%s"),
+		    np_chunk_list_info[i].key,
 		    (unsigned long long)stat_value(n++));
 	out(NP_STATS_LINE(NP_STATS_LEAKED), (unsigned long long)stat_value(n++));
 	out(NP_STATS_LINE(NP_STATS_POOLS), (unsigned long long)stat_value(n++));
@@ -77,14 +69,14 @@ START_TEST(stats_round_trip)
 	ck_assert_int_eq(stats_parse(&s, text), 0);
 	ck_assert_uint_eq(s.n_lines, n);
 	st = (const __u64 *)&s.st;
-	for (i = 0; i < NP_TEST_ARRAY_SIZE(module_stats); i++) {
-		ck_assert_str_eq(s.lines[i].name, module_stats[i].name);
-		ck_assert_uint_eq(st[module_stats[i].offset / sizeof(*st)],
+	for (i = 0; i < np_nr_stat_fields; i++) {
+		ck_assert_str_eq(s.lines[i].name, np_stat_fields[i].name);
+		ck_assert_uint_eq(st[np_stat_fields[i].offset / sizeof(*st)],
 				  stat_value(i));
 	}
 	for (i = 0; i < NP_NR_CHUNK_LISTS; i++)
 		ck_assert_uint_eq(s.st.chunklist_chunks[i],
-				  stat_value(NP_TEST_ARRAY_SIZE(module_stats) + i));
+				  stat_value(np_nr_stat_fields + i));
 	ck_assert_uint_eq(s.st.leaked_on_close, stat_value(n - 2));
 	ck_assert_str_eq(s.lines[n - 1].name, NP_STATS_POOLS);
 	ck_assert_uint_eq(s.lines[n - 1].value, stat_value(n - 1));
@@ -98,12 +90,15 @@ START_TEST(pools_round_trip)
 	size_t n_rows;
 
 	text_reset();
-	out(NP_TEXT_HEADER(NP_POOLS_COLUMNS));
-	out(NP_TEXT_ROW(NP_POOLS_COLUMNS), 3U, "user", 290, "nettypool",
+	out(NP_POOLS_HEADER, NP_POOLS_ID, NP_POOLS_NAME, NP_POOLS_PID,
+	    NP_POOLS_COMM, NP_POOLS_PAGE, NP_POOLS_CHUNK, NP_POOLS_ARENAS,
+	    NP_POOLS_CHUNKS, NP_POOLS_RESERVED, NP_POOLS_ACTIVE,
+	    NP_POOLS_BUFFERS);
+	out(NP_POOLS_ROW, 3U, "user", 290, "nettypool",
 	    4096ULL, 64ULL, 2ULL, 533ULL, 34930688ULL, 24012390ULL, 4000ULL);
-	out(NP_TEXT_ROW(NP_POOLS_COLUMNS), 12U, "my pool", 4194304,
+	out(NP_POOLS_ROW, 12U, "my pool", 4194304,
 	    "my server", 65536ULL, 16384ULL, 1ULL, 0ULL, 0ULL, 0ULL, 0ULL);
-	out(NP_TEXT_ROW(NP_POOLS_COLUMNS), 4095U, "np_test_kernel_pool", 1,
+	out(NP_POOLS_ROW, 4095U, "np_test_kernel_pool", 1,
 	    "insmod", 8192ULL, 4096ULL, 64ULL, 12345678ULL,
 	    123456789012ULL, 12345678901ULL, 1234567890ULL);
 
@@ -133,17 +128,17 @@ START_TEST(arenas_round_trip)
 
 	text_reset();
 	out(NP_ARENAS_ARENA, 1U, 0ULL, 0ULL, 0ULL);
-	out(NP_ARENAS_TINY);
-	out(NP_ARENAS_SMALL);
+	out(NP_ARENAS_SUBPAGES("%s"), NP_TEXT_TINY);
+	out(NP_ARENAS_SUBPAGES("%s"), NP_TEXT_SMALL);
 	out(NP_ARENAS_ARENA, 0U, 533ULL, 4000ULL, 24012390ULL);
-	out(NP_ARENAS_TINY);
+	out(NP_ARENAS_SUBPAGES("%s"), NP_TEXT_TINY);
 	out(NP_ARENAS_CLASS, 496U);
 	out(NP_ARENAS_SUBPAGE(NP_TEXT_PRINT_HEX), 0x2270000ULL, 1U, 5U, 8U);
 	out(NP_ARENAS_CLASS, 16U);
 	out(NP_ARENAS_SUBPAGE(NP_TEXT_PRINT_HEX), 0ULL, 3U, 100U, 256U);
 	out(NP_ARENAS_SUBPAGE(NP_TEXT_PRINT_HEX), 0xffff888004a10000ULL, 511U,
 	    12U, 256U);
-	out(NP_ARENAS_SMALL);
+	out(NP_ARENAS_SUBPAGES("%s"), NP_TEXT_SMALL);
 	out(NP_ARENAS_CLASS, 2048U);
 	out(NP_ARENAS_SUBPAGE(NP_TEXT_PRINT_HEX), 0x2270000ULL, 9U, 1U, 2U);
 
@@ -176,25 +171,26 @@ START_TEST(arenas_round_trip)
 }
 END_TEST
 
-#define LIST_NAME(id, name, key, min, max, range)	[id] = name,
-static const char *const list_names[NP_NR_CHUNK_LISTS] = {
-	NP_CHUNK_LISTS(LIST_NAME)
-};
-
 START_TEST(chunks_round_trip)
 {
 	struct pool_info p = { 0 };
 	const struct list_agg *l;
 
 	text_reset();
-	out(NP_TEXT_HEADER(NP_CHUNKS_COLUMNS));
-	out(NP_TEXT_ROW(NP_CHUNKS_COLUMNS), 0U, list_names[NP_QINIT],
+	out(NP_CHUNKS_HEADER, NP_CHUNKS_ARENA, NP_CHUNKS_LIST, NP_CHUNKS_CHUNK,
+	    NP_CHUNKS_USAGE, NP_CHUNKS_FREE_BYTES, NP_CHUNKS_SIZE,
+	    NP_CHUNKS_PAGES_USED, NP_CHUNKS_PAGES);
+	out(NP_CHUNKS_ROW, 0U,
+	    np_chunk_list_info[NP_QINIT].name,
 	    0ULL, 0, 4194304ULL, 4194304ULL, 0U, 512U);
-	out(NP_TEXT_ROW(NP_CHUNKS_COLUMNS), 0U, list_names[NP_Q050],
+	out(NP_CHUNKS_ROW, 0U,
+	    np_chunk_list_info[NP_Q050].name,
 	    0xffff888004a10000ULL, 57, 1802240ULL, 4194304ULL, 292U, 512U);
-	out(NP_TEXT_ROW(NP_CHUNKS_COLUMNS), 0U, list_names[NP_Q050],
+	out(NP_CHUNKS_ROW, 0U,
+	    np_chunk_list_info[NP_Q050].name,
 	    0x2270000ULL, 50, 2097152ULL, 4194304ULL, 256U, 512U);
-	out(NP_TEXT_ROW(NP_CHUNKS_COLUMNS), 2U, list_names[NP_Q100],
+	out(NP_CHUNKS_ROW, 2U,
+	    np_chunk_list_info[NP_Q100].name,
 	    0x10000ULL, 100, 0ULL, 1073741824ULL, 16384U, 16384U);
 	out(NP_CHUNKS_TOTAL_ROW, NP_CHUNKS_TOTAL, "", 4ULL, "", 8093696ULL,
 	    1086324736ULL, 16932ULL, 17920ULL);
@@ -226,14 +222,18 @@ START_TEST(chunks_round_trip)
 }
 END_TEST
 
+/* A suspect's first line, as leak.c prints it. */
+#define LEAK_HEAD							\
+	NP_LEAKS_HEAD("%s", NP_TEXT_PRINT_HEX, NP_TEXT_PRINT_HEX) "%s\n"
+
 START_TEST(leaks_round_trip)
 {
 	struct leak *leaks;
 	size_t n;
 
 	text_reset();
-	out(NP_LEAKS_HEAD(NP_TEXT_PRINT_HEX, "%s") "%s\n", 4U, "kernel",
-	    0xffff888004a20000ULL, 65536ULL, 900U, 0ULL, 81, "insmod");
+	out(LEAK_HEAD, 4U, "kernel", 0xffff888004a20000ULL, 65536ULL, 900U,
+	    0ULL, 81, "insmod");
 	out(NP_LEAKS_ALLOCATED);
 	out(NP_LEAKS_FRAME "%s\n", "np_test_leak_big+0x11/0x30 [test_nettypool]");
 	out(NP_LEAKS_FRAME "%s\n", "np_test_init+0xa9/0x200 [test_nettypool]");
@@ -242,9 +242,8 @@ START_TEST(leaks_round_trip)
 	out(NP_LEAKS_RECORD("%s"), "released", 2U);
 	out(NP_LEAKS_FRAME "%s\n", "np_test_drop+0x9/0x10 [test_nettypool]");
 	out("\n");
-	out(NP_LEAKS_HEAD(NP_TEXT_PRINT_HEX, "%s") "%s\n", 4294967295U, "user",
-	    0x10040ULL, 112ULL, 4294967295U, 0xffffffffffffffffULL, 2147483647,
-	    "my server");
+	out(LEAK_HEAD, 4294967295U, "user", 0x10040ULL, 112ULL, 4294967295U,
+	    0xffffffffffffffffULL, 2147483647, "my server");
 	out("\n");
 
 	ck_assert_int_eq(leaks_parse(text, &leaks, &n), 0);

@@ -410,7 +410,7 @@ START_TEST(trim_releases_kept_page)
 	ck_assert_uint_eq(np_core_usable_size(core, keep), sc->page_size);
 	np_test_free(core, keep);
 	np_core_trim(core);
-	ck_assert_uint_eq(core->bytes_reserved, 0);
+	ck_assert_uint_eq(core->regions.bytes_reserved, 0);
 }
 END_TEST
 

@@ -18,6 +18,7 @@
 
 #include "cli.h"
 #include "nettypool.h"
+#include "np_debugfs_text.h"
 
 enum workload { WL_MIXED, WL_BUSY, WL_HUGE, WL_EMPTY };
 
@@ -55,7 +56,7 @@ static void demo_stats_text(struct np_pool *pool, const struct np_stats *st,
 	       (ull)st->free_normal, (ull)st->free_huge);
 	printf("%-16s", "chunk lists");
 	for (i = 0; i < NP_NR_CHUNK_LISTS; i++)
-		printf(" %s=%llu", chunk_list_names[i],
+		printf(" %s=%llu", np_chunk_list_info[i].name,
 		       (ull)st->chunklist_chunks[i]);
 	printf("\n");
 }
@@ -76,12 +77,15 @@ static int demo_phase(struct demo *d, const char *when)
 	jw_obj(&jw_out, NULL);
 	jw_str(&jw_out, "when", when);
 	jw_obj(&jw_out, "stats");
-	for (i = 0; i < nr_stats_fields; i++)
-		jw_u64(&jw_out, stats_fields[i].name,
-		       *(const __u64 *)((const char *)&st + stats_fields[i].offset));
+	for (i = 0; i < np_nr_stat_fields; i++)
+		jw_u64(&jw_out, np_stat_fields[i].name,
+		       *(const __u64 *)((const char *)&st +
+					np_stat_fields[i].offset));
+	jw_u64(&jw_out, NP_STATS_LEAKED, st.leaked_on_close);
 	jw_obj(&jw_out, "chunk_lists");
 	for (l = 0; l < NP_NR_CHUNK_LISTS; l++)
-		jw_u64(&jw_out, chunk_list_names[l], st.chunklist_chunks[l]);
+		jw_u64(&jw_out, np_chunk_list_info[l].name,
+		       st.chunklist_chunks[l]);
 	jw_obj_end(&jw_out);
 	jw_obj_end(&jw_out);
 	jw_obj_end(&jw_out);

@@ -3,7 +3,7 @@
  * The module's debugfs files, parsed: stats, pools, <id>/arenas,
  * <id>/chunks and leaks. Every line is read with the format the module
  * prints it with (np_debugfs_text.h), every chunk list and counter named
- * as in np_tables.h. The text is split in place; nothing here reads a
+ * by the module's own tables (np_tables.h, tables.c). The text is split in place; nothing here reads a
  * file or prints, so that tests/unit/test_cli_text.c can feed it the
  * module's formats.
  */
@@ -17,31 +17,25 @@
 #include "np_debugfs_text.h"
 #include "np_tables.h"
 
-#define LIST_NAME(id, name, key, min, max, range)	[id] = name,
-const char *const chunk_list_names[NP_NR_CHUNK_LISTS] = {
-	NP_CHUNK_LISTS(LIST_NAME)
+/* The columns read of the pool table and of the chunk table, first first. */
+enum { POOLS_ID, POOLS_NAME, POOLS_PID, POOLS_COMM, POOLS_NR_COLUMNS };
+
+static const char *const pools_columns[POOLS_NR_COLUMNS] = {
+	[POOLS_ID] = NP_POOLS_ID, [POOLS_NAME] = NP_POOLS_NAME,
+	[POOLS_PID] = NP_POOLS_PID, [POOLS_COMM] = NP_POOLS_COMM,
 };
 
-#define LIST_KEY(id, name, key, min, max, range)	[id] = key,
-static const char *const chunk_list_keys[NP_NR_CHUNK_LISTS] = {
-	NP_CHUNK_LISTS(LIST_KEY)
+enum {
+	CHUNKS_ARENA, CHUNKS_LIST, CHUNKS_FREE_BYTES, CHUNKS_SIZE,
+	CHUNKS_PAGES_USED, CHUNKS_PAGES, CHUNKS_NR_COLUMNS
 };
 
-#define STATS_FIELD(field)	{ #field, offsetof(struct np_stats, field) },
-const struct stats_field stats_fields[] = {
-	NP_STATS_FIELDS(STATS_FIELD)
-	STATS_FIELD(leaked_on_close)
-};
-
-const size_t nr_stats_fields = sizeof(stats_fields) / sizeof(stats_fields[0]);
-
-#define COLUMN_NAME(column, name, header, row)	[column] = name,
-static const char *const pools_columns[NP_POOLS_NR_COLUMNS] = {
-	NP_POOLS_COLUMNS(COLUMN_NAME)
-};
-
-static const char *const chunks_columns[NP_CHUNKS_NR_COLUMNS] = {
-	NP_CHUNKS_COLUMNS(COLUMN_NAME)
+static const char *const chunks_columns[CHUNKS_NR_COLUMNS] = {
+	[CHUNKS_ARENA] = NP_CHUNKS_ARENA, [CHUNKS_LIST] = NP_CHUNKS_LIST,
+	[CHUNKS_FREE_BYTES] = NP_CHUNKS_FREE_BYTES,
+	[CHUNKS_SIZE] = NP_CHUNKS_SIZE,
+	[CHUNKS_PAGES_USED] = NP_CHUNKS_PAGES_USED,
+	[CHUNKS_PAGES] = NP_CHUNKS_PAGES,
 };
 
 #define MAX_TOKENS	32
@@ -134,12 +128,14 @@ static bool table_header(struct table *t, char **tok, int n)
 	return true;
 }
 
-static int list_index(const char *name, const char *const *names)
+/* The chunk list of that name (key: of that debugfs key), or -1. */
+static int list_index(const char *name, bool key)
 {
 	int i;
 
 	for (i = 0; i < NP_NR_CHUNK_LISTS; i++)
-		if (!strcasecmp(name, names[i]))
+		if (!strcasecmp(name, key ? np_chunk_list_info[i].key :
+				np_chunk_list_info[i].name))
 			return i;
 	return -1;
 }
@@ -151,14 +147,16 @@ static void stats_set(struct np_stats *st, const char *name, ull value)
 	size_t i, prefix = strlen(NP_STATS_CHUNKLIST_PREFIX);
 	int l;
 
-	for (i = 0; i < nr_stats_fields; i++)
-		if (!strcmp(name, stats_fields[i].name)) {
-			*(__u64 *)((char *)st + stats_fields[i].offset) = value;
+	for (i = 0; i < np_nr_stat_fields; i++)
+		if (!strcmp(name, np_stat_fields[i].name)) {
+			*(__u64 *)((char *)st + np_stat_fields[i].offset) = value;
 			return;
 		}
+	if (!strcmp(name, NP_STATS_LEAKED))
+		st->leaked_on_close = value;
 	if (strncmp(name, NP_STATS_CHUNKLIST_PREFIX, prefix))
 		return;
-	l = list_index(name + prefix, chunk_list_keys);
+	l = list_index(name + prefix, true);
 	if (l >= 0)
 		st->chunklist_chunks[l] = value;
 }
@@ -223,13 +221,13 @@ static bool pool_row_loose(char **tok, int n, struct pool_row *r)
 /* The pool table: id, name, pid and comm of each pool (the rest is in stats). */
 int pools_parse(char *text, struct pool_row **rows, size_t *n_rows)
 {
-	int at[NP_POOLS_NR_COLUMNS];
+	int at[POOLS_NR_COLUMNS];
 	char *save = NULL, *line;
 	struct table t;
 
 	*rows = NULL;
 	*n_rows = 0;
-	table_init(&t, pools_columns, NP_POOLS_NR_COLUMNS, at);
+	table_init(&t, pools_columns, POOLS_NR_COLUMNS, at);
 	for (line = strtok_r(text, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save)) {
 		char *tok[MAX_TOKENS];
@@ -239,13 +237,13 @@ int pools_parse(char *text, struct pool_row **rows, size_t *n_rows)
 		if (table_header(&t, tok, n) || n < 2 || !all_digits(tok[0]))
 			continue;
 		r.id = (unsigned int)strtoul(tok[0], NULL, 10);
-		if (n == t.n_tokens && at[NP_POOLS_ID] == 0 && at[NP_POOLS_NAME] > 0 &&
-		    at[NP_POOLS_PID] > 0 && at[NP_POOLS_COMM] > 0) {
+		if (n == t.n_tokens && at[POOLS_ID] == 0 && at[POOLS_NAME] > 0 &&
+		    at[POOLS_PID] > 0 && at[POOLS_COMM] > 0) {
 			snprintf(r.name, sizeof(r.name), "%s",
-				 tok[at[NP_POOLS_NAME]]);
-			r.pid = atoi(tok[at[NP_POOLS_PID]]);
+				 tok[at[POOLS_NAME]]);
+			r.pid = atoi(tok[at[POOLS_PID]]);
 			snprintf(r.comm, sizeof(r.comm), "%s",
-				 tok[at[NP_POOLS_COMM]]);
+				 tok[at[POOLS_COMM]]);
 		} else if (!pool_row_loose(tok, n, &r)) {
 			continue;
 		}
@@ -315,6 +313,7 @@ int arenas_parse(struct pool_info *p, char *text)
 	     line = strtok_r(NULL, "\n", &save)) {
 		unsigned int idx, elem, page, used, total;
 		ull chunks, buffers, active, key;
+		char word[8];
 		int end = -1;
 
 		if (sscanf(line, NP_ARENAS_ARENA, &idx, &chunks, &buffers,
@@ -327,10 +326,9 @@ int arenas_parse(struct pool_info *p, char *text)
 			a->buffers = buffers;
 			a->active = active;
 			cls = NULL;
-		} else if (line_is(line, NP_ARENAS_TINY)) {
-			small = false;
-		} else if (line_is(line, NP_ARENAS_SMALL)) {
-			small = true;
+		} else if (sscanf(line, NP_ARENAS_SUBPAGES("%7[a-z]") "%n", word,
+				  &end) == 1 && end >= 0) {
+			small = !strcmp(word, NP_TEXT_SMALL);
 		} else if (sscanf(line, NP_ARENAS_CLASS "%n", &elem, &end) == 1 &&
 			   end >= 0) {
 			cls = class_get(p, elem, small);
@@ -361,11 +359,11 @@ static ull column_value(char **tok, const int *at, int column)
 /* <id>/chunks: one row per chunk, summed per arena and chunk list. */
 int chunks_parse(struct pool_info *p, char *text)
 {
-	int at[NP_CHUNKS_NR_COLUMNS];
+	int at[CHUNKS_NR_COLUMNS];
 	char *save = NULL, *line;
 	struct table t;
 
-	table_init(&t, chunks_columns, NP_CHUNKS_NR_COLUMNS, at);
+	table_init(&t, chunks_columns, CHUNKS_NR_COLUMNS, at);
 	for (line = strtok_r(text, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save)) {
 		char *tok[MAX_TOKENS];
@@ -376,22 +374,22 @@ int chunks_parse(struct pool_info *p, char *text)
 		if (table_header(&t, tok, n))
 			continue;
 		/* the totals row too has no arena number */
-		if (n != t.n_tokens || at[NP_CHUNKS_ARENA] < 0 ||
-		    at[NP_CHUNKS_LIST] < 0 || !all_digits(tok[at[NP_CHUNKS_ARENA]]))
+		if (n != t.n_tokens || at[CHUNKS_ARENA] < 0 ||
+		    at[CHUNKS_LIST] < 0 || !all_digits(tok[at[CHUNKS_ARENA]]))
 			continue;
-		l = list_index(tok[at[NP_CHUNKS_LIST]], chunk_list_names);
+		l = list_index(tok[at[CHUNKS_LIST]], false);
 		if (l < 0)
 			continue;
-		a = arena_get(p, (unsigned int)strtoul(tok[at[NP_CHUNKS_ARENA]],
+		a = arena_get(p, (unsigned int)strtoul(tok[at[CHUNKS_ARENA]],
 						       NULL, 10));
 		if (!a)
 			return -1;
 		agg = &a->lists[l];
 		agg->chunks++;
-		agg->free += column_value(tok, at, NP_CHUNKS_FREE_BYTES);
-		agg->size += column_value(tok, at, NP_CHUNKS_SIZE);
-		agg->pages_used += column_value(tok, at, NP_CHUNKS_PAGES_USED);
-		agg->pages += column_value(tok, at, NP_CHUNKS_PAGES);
+		agg->free += column_value(tok, at, CHUNKS_FREE_BYTES);
+		agg->size += column_value(tok, at, CHUNKS_SIZE);
+		agg->pages_used += column_value(tok, at, CHUNKS_PAGES_USED);
+		agg->pages += column_value(tok, at, CHUNKS_PAGES);
 	}
 	if (p->n_arenas > 1)
 		qsort(p->arenas, p->n_arenas, sizeof(*p->arenas), cmp_arena);
@@ -420,7 +418,8 @@ static bool leak_head_parse(const char *line, struct leak *lk)
 	int comm_at = -1;
 
 	memset(lk, 0, sizeof(*lk));
-	if (sscanf(line, NP_LEAKS_HEAD(NP_TEXT_SCAN_HEX, "%7[a-z]") "%n",
+	if (sscanf(line, NP_LEAKS_HEAD("%7[a-z]", NP_TEXT_SCAN_HEX,
+				       NP_TEXT_SCAN_HEX) "%n",
 		   &lk->pool, lk->kind, &lk->addr, &lk->capacity, &age_ms,
 		   &lk->tag, &lk->pid, &comm_at) != 7 || comm_at < 0)
 		return false;

@@ -12,18 +12,9 @@
 
 #include <linux/nettypool.h>
 
+#include "np_tables.h"
+
 typedef unsigned long long ull;
-
-extern const char *const chunk_list_names[NP_NR_CHUNK_LISTS];
-
-struct stats_field {
-	const char *name;
-	size_t offset;		/* of its __u64 in struct np_stats */
-};
-
-/* The counters of struct np_stats, as named in debugfs and in JSON. */
-extern const struct stats_field stats_fields[];
-extern const size_t nr_stats_fields;
 
 /* A stats file: its "name: value" lines in file order, and the known ones. */
 struct stat_line {

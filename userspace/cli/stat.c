@@ -88,7 +88,7 @@ static void stat_text_pool(const struct pool_info *p)
 	printf("%s%5s %6s %8s %10s", col(C_REV), "ARENA", "CHUNKS", "BUFFERS",
 	       "ACTIVE");
 	for (l = 0; l < NP_NR_CHUNK_LISTS; l++)
-		printf(" %5s", chunk_list_names[l]);
+		printf(" %5s", np_chunk_list_info[l].name);
 	printf(" %10s %11s%s\n", "FREE", "PAGES USED", col(C_OFF));
 	for (i = 0; i < p->n_arenas; i++) {
 		const struct arena_info *a = &p->arenas[i];
@@ -178,7 +178,7 @@ static void stat_json(const struct snapshot *s, bool compact)
 			jw_u64(w, "bytes_active", a->active);
 			jw_obj(w, "chunk_lists");
 			for (l = 0; l < NP_NR_CHUNK_LISTS; l++) {
-				jw_obj(w, chunk_list_names[l]);
+				jw_obj(w, np_chunk_list_info[l].name);
 				jw_u64(w, "chunks", a->lists[l].chunks);
 				jw_u64(w, "bytes", a->lists[l].size);
 				jw_u64(w, "free_bytes", a->lists[l].free);

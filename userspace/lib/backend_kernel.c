@@ -56,10 +56,11 @@
 #include <unistd.h>
 
 #include "np_lib.h"
+#include "np_cache.h"
 #include "np_core.h"
+#include "np_refs.h"
 
 #define NP_IDLE_MAX	8
-#define NP_RETAINED_BUCKETS	64
 
 struct np_kregion {
 	uint64_t offset;
@@ -73,13 +74,6 @@ struct np_kregion {
 	int idle;
 	unsigned long *owned;	/* chunks only: a bit per 16 bytes */
 	u32 *page_cap;		/* chunks only: capacity of each page's buffers */
-};
-
-/* A buffer with references beyond its first. */
-struct np_retained {
-	struct np_retained *next;
-	uint64_t offset;
-	uint64_t extra;
 };
 
 struct np_kpool {
@@ -96,8 +90,7 @@ struct np_kpool {
 	struct np_kregion *idle_tail;
 	unsigned int nr_idle;
 	u32 page_shift;
-	struct np_retained *retained[NP_RETAINED_BUCKETS];
-	uint64_t nr_retained;
+	struct np_refs retained;	/* chunk buffers' extra references */
 	struct np_cache_set caches;
 };
 
@@ -365,7 +358,7 @@ static struct np_kpool *np_cache_set_kpool(struct np_cache_set *set)
 #define NP_BATCH_MAX	64	/* operations per NP_IOC_BATCH */
 
 /* Give buffers no one owns back to the kernel, NP_BATCH_MAX at a time. */
-static void np_kernel_release(struct np_cache_set *set,
+static void np_kernel_flush(struct np_cache_set *set,
 			      struct np_cache_entry *e, u32 n, u32 size)
 {
 	struct np_kpool *kp = np_cache_set_kpool(set);
@@ -451,7 +444,7 @@ static u32 np_kernel_refill(struct np_cache_set *set, struct np_cache_entry *e,
 }
 
 static const struct np_cache_ops np_kernel_cache_ops = {
-	.release = np_kernel_release,
+	.flush = np_kernel_flush,
 	.refill = np_kernel_refill,
 };
 
@@ -516,41 +509,19 @@ static uint64_t np_kernel_offset(struct np_kpool *kp, const void *ptr,
 	return offset;
 }
 
-static struct np_retained **np_retained_slot(struct np_kpool *kp,
-					     uint64_t offset)
-{
-	struct np_retained **p =
-		&kp->retained[np_hash(offset >> 4, NP_RETAINED_BUCKETS)];
-
-	while (*p && (*p)->offset != offset)
-		p = &(*p)->next;
-	return p;
-}
-
 /*
  * A free of a buffer with extra references drops one; true when it did
  * (the kernel is told). Only looked at while some buffer is retained.
  */
 static bool np_kernel_drop_extra(struct np_kpool *kp, uint64_t offset)
 {
-	struct np_retained **p, *gone = NULL;
-	bool extra = false;
+	bool extra;
 
-	if (!__atomic_load_n(&kp->nr_retained, __ATOMIC_RELAXED))
+	if (!np_refs_any(&kp->retained))
 		return false;
 	pthread_mutex_lock(&kp->lock);
-	p = np_retained_slot(kp, offset);
-	if (*p) {
-		extra = true;
-		if (!--(*p)->extra) {
-			gone = *p;
-			*p = gone->next;
-			__atomic_store_n(&kp->nr_retained, kp->nr_retained - 1,
-					 __ATOMIC_RELAXED);
-		}
-	}
+	extra = np_refs_drop(&kp->retained, offset);
 	pthread_mutex_unlock(&kp->lock);
-	free(gone);
 	return extra;
 }
 
@@ -561,7 +532,7 @@ static bool np_kernel_drop_extra(struct np_kpool *kp, uint64_t offset)
 static int np_kernel_retain(struct np_pool *pool, void *ptr)
 {
 	struct np_kpool *kp = np_kpool(pool);
-	struct np_retained *fresh = NULL;
+	struct np_ref *fresh = NULL;
 	struct np_kregion *r;
 	struct np_free f = { .offset = np_kernel_offset(kp, ptr, &r) };
 	uint64_t in;
@@ -573,30 +544,21 @@ static int np_kernel_retain(struct np_pool *pool, void *ptr)
 			 !np_test_bit(r->owned, in / NP_TINY_QUANTUM)))
 		return -EINVAL;
 	if (r->owned) {
-		fresh = calloc(1, sizeof(*fresh));
+		fresh = np_meta_zalloc(sizeof(*fresh), 0);
 		if (!fresh)
 			return -ENOMEM;
 	}
 	if (ioctl(kp->fd, NP_IOC_RETAIN, &f)) {
-		free(fresh);
+		np_meta_free(fresh);
 		return -errno;
 	}
 	pthread_mutex_lock(&kp->lock);
 	r->refs++;
-	if (fresh) {
-		struct np_retained **p = np_retained_slot(kp, f.offset);
-
-		if (!*p) {
-			fresh->offset = f.offset;
-			*p = fresh;
-			fresh = NULL;
-			__atomic_store_n(&kp->nr_retained, kp->nr_retained + 1,
-					 __ATOMIC_RELAXED);
-		}
-		(*p)->extra++;
-	}
+	/* the kernel counted the reference: it cannot overflow here */
+	if (r->owned)
+		np_refs_add(&kp->retained, f.offset, &fresh);
 	pthread_mutex_unlock(&kp->lock);
-	free(fresh);
+	np_meta_free(fresh);
 	return 0;
 }
 
@@ -628,7 +590,7 @@ static int np_kernel_free(struct np_pool *pool, void *ptr)
 		return -EINVAL;
 	if (!np_cache_put(&kp->caches,
 			  np_read_once(r->page_cap[in >> kp->page_shift]), &e))
-		np_kernel_release(&kp->caches, &e, 1, 0);
+		np_kernel_flush(&kp->caches, &e, 1, 0);
 	return 0;
 }
 
@@ -684,7 +646,6 @@ static int np_kernel_trim(struct np_pool *pool)
 static void np_kernel_close(struct np_pool *pool)
 {
 	struct np_kpool *kp = np_kpool(pool);
-	struct np_retained *ret, *ret_next;
 	struct np_kregion *r, *next;
 	size_t i;
 
@@ -695,12 +656,7 @@ static void np_kernel_close(struct np_pool *pool)
 			np_kregion_free(r);
 		}
 	}
-	for (i = 0; i < NP_RETAINED_BUCKETS; i++) {
-		for (ret = kp->retained[i]; ret; ret = ret_next) {
-			ret_next = ret->next;
-			free(ret);
-		}
-	}
+	np_refs_fini(&kp->retained);
 	free(kp->by_offset);
 	free(kp->by_base);
 	close(kp->fd);

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1 OR GPL-2.0
 /*
- * The in-process backend: the allocator core (the kernel/ sources, built for
+ * The in-process backend: the allocator core (kernel/core/, built for
  * userspace) over anonymous mappings. A buffer's key is its address, so
  * a pointer goes to the core as it is.
  */
@@ -26,14 +26,16 @@ static int np_local_alloc(struct np_pool *pool, size_t size, bool zero,
 		return ret;
 	*ptr = (void *)(uintptr_t)buf.addr;
 	/* a huge buffer always has fresh, hence zeroed, pages */
-	if (zero && buf.capacity <= core->geo.chunk_size)
+	if (zero && np_core_size_class(core, buf.capacity) != NP_SIZE_HUGE)
 		memset(*ptr, 0, buf.capacity);
 	return 0;
 }
 
 static int np_local_free(struct np_pool *pool, void *ptr)
 {
-	return np_core_free(np_local_core(pool), (u64)(uintptr_t)ptr);
+	int ret = np_core_free(np_local_core(pool), (u64)(uintptr_t)ptr);
+
+	return ret < 0 ? ret : 0;
 }
 
 static int np_local_retain(struct np_pool *pool, void *ptr)
