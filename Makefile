@@ -30,7 +30,8 @@ WARN_FLAGS	:= -Wall -Wextra -Wshadow -Wmissing-prototypes -Wstrict-prototypes \
 		   -Wno-unused-parameter -Werror
 CFLAGS		?= -O2 -g
 ALL_CFLAGS	:= -std=gnu11 $(WARN_FLAGS) $(CFLAGS) $(SAN_FLAGS) -fPIC -pthread \
-		   -Ikernel/core -Ikernel/env -Iuapi -Iuserspace/include -Iuserspace/lib
+		   -Ikernel/core -Ikernel/env -Iuapi -Iuserspace/include -Iuserspace/lib \
+		   -Iuserspace/cli
 LDLIBS		:= -pthread
 
 NP_TOP		:= .
@@ -39,7 +40,15 @@ LIB_SRCS	:= $(patsubst ./%,%,$(NP_CORE_SRCS)) kernel/env/env_user.c \
 		   $(wildcard userspace/lib/*.c)
 LIB_OBJS	:= $(LIB_SRCS:%.c=$(BUILD)/%.o)
 HDRS		:= $(wildcard kernel/*/*.h uapi/linux/*.h userspace/include/*.h \
-			userspace/lib/*.h)
+			userspace/lib/*.h userspace/cli/*.h)
+
+# The nettypool command (userspace/cli/): a file per command and the parts
+# they share, in an archive that main.c (nettypool) and demo_main.c
+# (nettypool-demo) link with; the unit tests link its parsers.
+CLI_MAINS	:= userspace/cli/main.c userspace/cli/demo_main.c
+CLI_OBJS	:= $(patsubst %.c,$(BUILD)/%.o,\
+			$(filter-out $(CLI_MAINS),$(wildcard userspace/cli/*.c)))
+CLI_LIB		:= $(BUILD)/userspace/cli/libcli.a
 
 UNIT_SRCS	:= $(wildcard tests/unit/*.c)
 UNIT_OBJS	:= $(UNIT_SRCS:%.c=$(BUILD)/%.o)
@@ -73,24 +82,34 @@ $(BUILD)/$(SONAME): $(LIB_OBJS)
 $(BUILD)/nettypool.pc: userspace/nettypool.pc.in
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' $< > $@
 
-$(DEMO): userspace/tools/demo.c userspace/tools/nettypool.c $(BUILD)/libnettypool.a
-	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libnettypool.a $(LDLIBS)
+$(CLI_LIB): $(CLI_OBJS)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(DEMO): $(BUILD)/userspace/cli/demo_main.o $(CLI_LIB) $(BUILD)/libnettypool.a
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
+
+# make run's demo, static so that it runs in the guest as it is.
+$(DEMO)-static: $(BUILD)/userspace/cli/demo_main.o $(CLI_LIB) $(BUILD)/libnettypool.a
+	$(CC) $(ALL_CFLAGS) -static -o $@ $^ $(LDLIBS)
 
 # The nettypool command; its static twin runs in the guest (tests/guest/cli.sh).
-$(BUILD)/nettypool: userspace/tools/nettypool.c $(BUILD)/libnettypool.a
-	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libnettypool.a $(LDLIBS)
+$(BUILD)/nettypool: $(BUILD)/userspace/cli/main.o $(CLI_LIB) $(BUILD)/libnettypool.a
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/nettypool-static: userspace/tools/nettypool.c $(BUILD)/libnettypool.a
-	$(CC) $(ALL_CFLAGS) -static -o $@ $< $(BUILD)/libnettypool.a $(LDLIBS)
+$(BUILD)/nettypool-static: $(BUILD)/userspace/cli/main.o $(CLI_LIB) $(BUILD)/libnettypool.a
+	$(CC) $(ALL_CFLAGS) -static -o $@ $^ $(LDLIBS)
 
-$(BUILD)/unit-tests: $(UNIT_OBJS) $(BUILD)/libnettypool.a
-	$(CC) $(ALL_CFLAGS) -o $@ $(UNIT_OBJS) $(BUILD)/libnettypool.a \
-		$(CHECK_LIBS) $(LDLIBS)
+# test_cli_text.c checks the command's parsers against the module's formats.
+UNIT_LINK	:= $(UNIT_OBJS) $(BUILD)/userspace/cli/parse.o $(BUILD)/libnettypool.a
+
+$(BUILD)/unit-tests: $(UNIT_LINK)
+	$(CC) $(ALL_CFLAGS) -o $@ $(UNIT_LINK) $(CHECK_LIBS) $(LDLIBS)
 
 # The same unit tests, static, for the guest: NP_TEST_BACKEND=kernel runs
 # the library suites over the module.
-$(BUILD)/np-unit-kernel: $(UNIT_OBJS) $(BUILD)/libnettypool.a
-	$(CC) $(ALL_CFLAGS) -static -o $@ $(UNIT_OBJS) $(BUILD)/libnettypool.a \
+$(BUILD)/np-unit-kernel: $(UNIT_LINK)
+	$(CC) $(ALL_CFLAGS) -static -o $@ $(UNIT_LINK) \
 		$(shell pkg-config --libs --static check 2>/dev/null | sed 's/-lcheck_pic/-lcheck/' || echo -lcheck -lsubunit -lrt -lm) $(LDLIBS)
 
 # The headers are looked for by a make of its own, when the module is
@@ -203,8 +222,8 @@ check-guest: $(BUILD)/np-unit-kernel
 	else echo "guest suites: not present yet"; fi
 
 # Benchmarks: never part of make check. scripts/bench.sh runs every one
-# (host, then a QEMU guest), prints the table with the targets of issue 4
-# and regenerates Documentation/benchmarks.rst (see that page).
+# (host, then a QEMU guest), prints the table with the targets each must
+# meet and regenerates Documentation/benchmarks.rst (see that page).
 BENCH_ALLOCS		:= nettypool glibc jemalloc mimalloc tcmalloc
 BENCH_LINK_jemalloc	:= -ljemalloc
 BENCH_LINK_mimalloc	:= -lmimalloc

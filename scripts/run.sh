@@ -14,8 +14,7 @@ build=${BUILD:-build}
 demo=$build/nettypool-demo-static
 
 echo "== building the demo (static, so it runs in the guest as it is)"
-gcc -static -O2 -Iuapi -Iuserspace/include userspace/tools/demo.c \
-	"$build/libnettypool.a" -pthread -o "$demo"
+make --no-print-directory BUILD="$build" "$demo"
 
 if [ -e /proc/modules ] && [ "$(id -u)" -eq 0 ]; then
 	echo "== loading nettypool.ko on this host"

@@ -26,6 +26,7 @@
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 #include "np_module.h"
+#include "np_debugfs_text.h"
 #include "np_tables.h"
 
 #include <linux/debugfs.h>
@@ -48,13 +49,13 @@ static void np_stats_show(struct seq_file *m, const struct np_stats *st)
 	unsigned int i;
 
 	for (i = 0; i < np_nr_stat_fields; i++)
-		seq_printf(m, "%s: %llu\n", np_stat_fields[i].name,
+		seq_printf(m, NP_STATS_LINE("%s"), np_stat_fields[i].name,
 			   *(const __u64 *)((const char *)st +
 					    np_stat_fields[i].offset));
 	for (i = 0; i < NP_NR_CHUNK_LISTS; i++)
-		seq_printf(m, "chunklist_%s: %llu\n", np_chunk_list_info[i].key,
-			   st->chunklist_chunks[i]);
-	seq_printf(m, "leaked_on_close: %llu\n", st->leaked_on_close);
+		seq_printf(m, NP_STATS_LINE(NP_STATS_CHUNKLIST_PREFIX "%s"),
+			   np_chunk_list_info[i].key, st->chunklist_chunks[i]);
+	seq_printf(m, NP_STATS_LINE(NP_STATS_LEAKED), st->leaked_on_close);
 }
 
 /*
@@ -80,7 +81,7 @@ static int np_total_stats_show(struct seq_file *m, void *unused)
 	sum.page_size = page_size;
 	sum.chunk_size = chunk_size;
 	np_stats_show(m, &sum);
-	seq_printf(m, "pools: %llu\n", pools);
+	seq_printf(m, NP_STATS_LINE(NP_STATS_POOLS), pools);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(np_total_stats);
@@ -90,13 +91,14 @@ static int np_pools_show(struct seq_file *m, void *unused)
 	struct np_pool *pool;
 	struct np_stats st;
 
-	seq_printf(m, "%4s %-10s %7s %-16s %6s %7s %6s %8s %14s %14s %10s\n",
-		   "id", "name", "pid", "comm", "page", "chunk", "arenas",
-		   "chunks", "reserved", "active", "buffers");
+	seq_printf(m, NP_POOLS_HEADER, NP_POOLS_ID, NP_POOLS_NAME, NP_POOLS_PID,
+		   NP_POOLS_COMM, NP_POOLS_PAGE, NP_POOLS_CHUNK, NP_POOLS_ARENAS,
+		   NP_POOLS_CHUNKS, NP_POOLS_RESERVED, NP_POOLS_ACTIVE,
+		   NP_POOLS_BUFFERS);
 	mutex_lock(&np_pools_lock);
 	list_for_each_entry(pool, &np_pools, node) {
 		np_core_stats(pool->core, &st);
-		seq_printf(m, "%4u %-10s %7d %-16s %6llu %6lluK %6llu %8llu %14llu %14llu %10llu\n",
+		seq_printf(m, NP_POOLS_ROW,
 			   pool->id, pool->name, pool->pid, pool->comm,
 			   st.page_size, st.chunk_size >> 10, st.n_arenas,
 			   st.chunks, st.bytes_reserved, st.bytes_active,
@@ -135,7 +137,7 @@ static bool np_arenas_arena(void *arg, const struct np_visit_arena *a)
 {
 	struct np_arenas_show *show = arg;
 
-	seq_printf(show->m, "arena %u: %llu chunks, %llu buffers, %llu bytes active\n",
+	seq_printf(show->m, NP_ARENAS_ARENA,
 		   a->index, a->chunks, a->active_buffers, a->bytes_active);
 	return true;
 }
@@ -168,8 +170,8 @@ static void np_arenas_subpages(void *arg, u32 arena, u32 size_class)
 {
 	struct np_arenas_show *show = arg;
 
-	seq_printf(show->m, "  %s subpages:\n",
-		   size_class == NP_SIZE_TINY ? "tiny" : "small");
+	seq_printf(show->m, NP_ARENAS_SUBPAGES("%s"),
+		   size_class == NP_SIZE_TINY ? NP_TEXT_TINY : NP_TEXT_SMALL);
 	show->any = false;
 }
 
@@ -179,11 +181,11 @@ static void np_arenas_subpage(void *arg, const struct np_visit_subpage *s)
 
 	if (!show->any || show->size_class != s->size_class ||
 	    show->index != s->index)
-		seq_printf(show->m, "    %u B:\n", s->elem_size);
+		seq_printf(show->m, NP_ARENAS_CLASS, s->elem_size);
 	show->any = true;
 	show->size_class = s->size_class;
 	show->index = s->index;
-	seq_printf(show->m, "      chunk %#llx page %u: %u of %u elements used\n",
+	seq_printf(show->m, NP_ARENAS_SUBPAGE(NP_TEXT_PRINT_HEX),
 		   s->chunk_key, s->page, s->elems_used, s->nr_elems);
 }
 
@@ -219,7 +221,7 @@ static void np_chunks_chunk(void *arg, const struct np_visit_chunk *c)
 {
 	struct np_chunks_show *show = arg;
 
-	seq_printf(show->m, "%5u %-5s %#18llx %4d%% %12llu %12llu %10u %10u\n",
+	seq_printf(show->m, NP_CHUNKS_ROW,
 		   c->arena, np_chunk_list_info[c->list].name, c->key, c->usage,
 		   c->free_bytes, c->size, c->pages_used, c->n_pages);
 	show->n++;
@@ -238,13 +240,13 @@ static int np_pool_chunks_show(struct seq_file *m, void *unused)
 	struct np_pool *pool = m->private;
 	struct np_chunks_show show = { .m = m };
 
-	seq_printf(m, "%5s %-5s %18s %5s %12s %12s %10s %10s\n", "arena",
-		   "list", "chunk", "usage", "free_bytes", "size",
-		   "pages_used", "pages");
+	seq_printf(m, NP_CHUNKS_HEADER, NP_CHUNKS_ARENA, NP_CHUNKS_LIST,
+		   NP_CHUNKS_CHUNK, NP_CHUNKS_USAGE, NP_CHUNKS_FREE_BYTES,
+		   NP_CHUNKS_SIZE, NP_CHUNKS_PAGES_USED, NP_CHUNKS_PAGES);
 	np_core_visit(pool->core, &np_chunks_visitor, &show);
-	seq_printf(m, "%5s %-5s %18llu %5s %12llu %12llu %10llu %10llu\n",
-		   "total", "", show.n, "", show.free_total, show.size_total,
-		   show.used_pages, show.n_pages);
+	seq_printf(m, NP_CHUNKS_TOTAL_ROW, NP_CHUNKS_TOTAL, "", show.n, "",
+		   show.free_total, show.size_total, show.used_pages,
+		   show.n_pages);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(np_pool_chunks);

@@ -32,6 +32,7 @@
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 #include "np_module.h"
+#include "np_debugfs_text.h"
 #include "np_tables.h"
 
 #include <linux/hash.h>
@@ -259,7 +260,8 @@ static void np_leak_print_trace(struct seq_file *m,
 	unsigned int i;
 
 	for (i = 0; i < trace->nr; i++)
-		seq_printf(m, "    %pS\n", (void *)trace->entries[i]);
+		seq_printf(m, NP_LEAKS_FRAME "%pS\n",
+			   (void *)trace->entries[i]);
 }
 
 static void np_leak_print(struct seq_file *m, unsigned int pool_id,
@@ -268,16 +270,17 @@ static void np_leak_print(struct seq_file *m, unsigned int pool_id,
 {
 	unsigned int i;
 
-	seq_printf(m, "leak pool=%u kind=%s addr=%#llx capacity=%llu age_ms=%u tag=%#llx pid=%d comm=%s\n",
+	seq_printf(m,
+		   NP_LEAKS_HEAD("%s", NP_TEXT_PRINT_HEX, NP_TEXT_PRINT_HEX) "%s\n",
 		   pool_id, leak->user ? "user" : "kernel", rec->addr,
 		   rec->capacity, jiffies_to_msecs(jiffies - rec->when),
 		   rec->tag, rec->pid, rec->comm);
 	if (rec->alloc.nr) {
-		seq_puts(m, "  allocated at:\n");
+		seq_puts(m, NP_LEAKS_ALLOCATED);
 		np_leak_print_trace(m, &rec->alloc);
 	}
 	for (i = 0; i < rec->nr_touches; i++) {
-		seq_printf(m, "  %s at (#%u):\n",
+		seq_printf(m, NP_LEAKS_RECORD("%s"),
 			   rec->touches[i].retain ? "retained" : "released",
 			   i + 1);
 		np_leak_print_trace(m, &rec->touches[i].trace);

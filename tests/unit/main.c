@@ -38,6 +38,7 @@ static Suite *(*const np_suites[])(void) = {
 	cache_suite,
 	concurrency_suite,
 	visit_suite,
+	cli_text_suite,
 };
 
 int main(void)

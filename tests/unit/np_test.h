@@ -23,6 +23,7 @@ Suite *stats_suite(void);
 Suite *cache_suite(void);
 Suite *concurrency_suite(void);
 Suite *visit_suite(void);
+Suite *cli_text_suite(void);
 
 /* A pool core with the given geometry, one arena, no caches. */
 struct np_core *np_test_core(u32 page_size, u32 max_order,
