@@ -50,8 +50,9 @@ CLI_OBJS	:= $(patsubst %.c,$(BUILD)/%.o,\
 			$(filter-out $(CLI_MAINS),$(wildcard userspace/cli/*.c)))
 CLI_LIB		:= $(BUILD)/userspace/cli/libcli.a
 
-UNIT_SRCS	:= $(wildcard tests/unit/*.c)
+UNIT_SRCS	:= $(wildcard tests/host/unit/*.c)
 UNIT_OBJS	:= $(UNIT_SRCS:%.c=$(BUILD)/%.o)
+$(UNIT_OBJS): ALL_CFLAGS += -Itests/lib
 CHECK_LIBS	:= $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubunit -lm -lrt)
 
 DEMO		:= $(BUILD)/nettypool-demo
@@ -150,22 +151,22 @@ check-layers:
 
 check-unit: $(BUILD)/unit-tests
 	@mkdir -p $(BUILD)/results
-	bash tests/run-unit.sh unit $(BUILD)/unit-tests $(BUILD)/results
+	bash tests/host/run-unit.sh unit $(BUILD)/unit-tests $(BUILD)/results
 
 check-install:
 	@mkdir -p $(BUILD)/results
-	bash tests/install/check.sh $(BUILD)/results
+	bash tests/host/install/check.sh $(BUILD)/results
 
 check-asan:
 	$(MAKE) --no-print-directory BUILD=build/asan \
 		SAN_FLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
 		build/asan/unit-tests
 	@mkdir -p $(BUILD)/results
-	bash tests/run-unit.sh asan build/asan/unit-tests $(BUILD)/results
+	bash tests/host/run-unit.sh asan build/asan/unit-tests $(BUILD)/results
 
 check-valgrind: $(BUILD)/unit-tests
 	@mkdir -p $(BUILD)/results
-	bash tests/run-unit.sh valgrind $(BUILD)/unit-tests $(BUILD)/results
+	bash tests/host/run-unit.sh valgrind $(BUILD)/unit-tests $(BUILD)/results
 
 # ThreadSanitizer (clang) over the library and the unit tests. No fork per
 # test: one process, so that TSan's exit status after a report (66)
@@ -178,23 +179,23 @@ check-tsan:
 	$(MAKE) --no-print-directory BUILD=build/tsan CC=clang \
 		SAN_FLAGS="-fsanitize=thread -fno-omit-frame-pointer" \
 		build/tsan/unit-tests || { echo "0 1" > $(BUILD)/results/tsan; exit 1; }
-	CK_FORK=no bash tests/run-unit.sh tsan build/tsan/unit-tests $(BUILD)/results
+	CK_FORK=no bash tests/host/run-unit.sh tsan build/tsan/unit-tests $(BUILD)/results
 
 # The core against fuzz_core.c's shadow model: the corpus replayed (gcc,
 # ASan+UBSan), then 60 s of libFuzzer; make fuzz runs it for 30 minutes.
-FUZZ_MAKE = $(MAKE) --no-print-directory -C tests/fuzz O=$(abspath $(BUILD))/fuzz
+FUZZ_MAKE = $(MAKE) --no-print-directory -C tests/host/fuzz O=$(abspath $(BUILD))/fuzz
 
 fuzz:
 	$(FUZZ_MAKE) fuzz-long
 	$(MAKE) --no-print-directory fuzz-ioctl
 
-# The ioctl fuzzer (tests/ioctl-fuzz) alone in a guest for IOCTL_FUZZ_TIME
+# The ioctl fuzzer (tests/guest/ioctl-fuzz) alone in a guest for IOCTL_FUZZ_TIME
 # seconds; the guest lane of make check runs 25 s of it.
 IOCTL_FUZZ_TIME	?= 1200
 fuzz-ioctl: module
-	$(MAKE) --no-print-directory -C tests/ioctl-fuzz OUTPUT=$(abspath $(BUILD))/ioctl-fuzz
+	$(MAKE) --no-print-directory -C tests/guest/ioctl-fuzz OUTPUT=$(abspath $(BUILD))/ioctl-fuzz
 	NP_GUEST_MEM=2048 bash tests/guest/run-guest.sh \
-		--script tests/ioctl-fuzz/guest-fuzz.sh --file nettypool.ko \
+		--script tests/guest/ioctl-fuzz/guest-fuzz.sh --file nettypool.ko \
 		--file $(BUILD)/ioctl-fuzz/np_ioctl_fuzz \
 		--timeout $$(($(IOCTL_FUZZ_TIME) + 300)) --log $(BUILD)/fuzz-ioctl.log \
 		-- -t $(IOCTL_FUZZ_TIME)
@@ -221,7 +222,7 @@ check-guest: $(BUILD)/np-unit-kernel
 		bash tests/guest/run-suites.sh $(BUILD)/results; \
 	else echo "guest suites: not present yet"; fi
 
-# Benchmarks: never part of make check. scripts/bench.sh runs every one
+# Benchmarks: never part of make check. scripts/bench/bench.sh runs every one
 # (host, then a QEMU guest), prints the table with the targets each must
 # meet and regenerates Documentation/benchmarks.rst (see that page).
 BENCH_ALLOCS		:= nettypool glibc jemalloc mimalloc tcmalloc
@@ -232,21 +233,21 @@ BENCH_SO_nettypool	:= /libc.so
 BENCH_SO_glibc		:= /libc.so
 
 bench: lib module
-	bash scripts/bench-deps.sh
+	bash scripts/bench/deps.sh
 	$(MAKE) --no-print-directory $(BENCH_ALLOCS:%=$(BUILD)/bench-host-%) \
 		$(BUILD)/bench-guest-user
-	$(MAKE) -C tests/bench/kernel
-	bash scripts/bench.sh $(BUILD)
+	$(MAKE) -C scripts/bench/kernel
+	bash scripts/bench/bench.sh $(BUILD)
 
 # One binary per allocator, linked so that its malloc is the one resolved.
-$(BUILD)/bench-host-%: tests/bench/host.c $(BUILD)/libnettypool.a
+$(BUILD)/bench-host-%: scripts/bench/host.c $(BUILD)/libnettypool.a
 	$(CC) $(ALL_CFLAGS) -DNP_BENCH_ALLOC='"$*"' \
 		-DNP_BENCH_LIB='"$(or $(BENCH_SO_$*),/lib$*)"' \
 		-DNP_BENCH_NETTYPOOL=$(if $(filter nettypool,$*),1,0) -o $@ $< \
 		$(BUILD)/libnettypool.a -Wl,--no-as-needed $(BENCH_LINK_$*) \
 		-ldl $(LDLIBS)
 
-$(BUILD)/bench-guest-user: tests/bench/guest-user.c $(BUILD)/libnettypool.a
+$(BUILD)/bench-guest-user: scripts/bench/guest-user.c $(BUILD)/libnettypool.a
 	$(CC) $(ALL_CFLAGS) -static -o $@ $< $(BUILD)/libnettypool.a $(LDLIBS)
 
 run: deps all

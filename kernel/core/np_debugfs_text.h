@@ -13,7 +13,7 @@
  * NP_TEXT_SCAN_HEX, which accepts the 0x. A table (the pool table, a
  * pool's chunks) is a header line naming its columns, then rows: the
  * command finds each column by its name, one of those defined here.
- * tests/unit/test_cli_text.c prints every line with these formats and
+ * tests/host/unit/test_cli_text.c prints every line with these formats and
  * checks that the command's parsers read the values back.
  */
 #ifndef NP_DEBUGFS_TEXT_H

@@ -7,7 +7,7 @@
 #
 # Usage (in the guest, from /np): sh guest.sh [NP_FAULTS-ARGS...]
 #
-# Expects in /np: nettypool_kunit.ko (tests/kunit), nettypool.ko,
+# Expects in /np: nettypool_kunit.ko (tests/debug/kunit), nettypool.ko,
 # np_faults (tests/debug/np_faults.c, static) and kmemleak.sh.
 #
 #   1. insmod nettypool_kunit.ko: its suites run while it loads. Each
@@ -23,17 +23,9 @@
 
 PROG_TIMEOUT=${NP_PROG_TIMEOUT:-1800}
 KUNIT=/sys/kernel/debug/kunit
-failures=0
-
-say() { printf '%s\n' "$*"; }
-check() {	# check OK|FAIL description
-	if [ "$1" = OK ]; then
-		say "ok - debug: $2"
-	else
-		say "not ok - debug: $2"
-		failures=$((failures + 1))
-	fi
-}
+check_lane=debug
+# shellcheck disable=SC1091 # tests/lib/check.sh, copied in beside this script
+. /np/check.sh
 
 # Only the final scan counts: no periodic scan meanwhile.
 [ -w /sys/kernel/debug/kmemleak ] && echo scan=off >/sys/kernel/debug/kmemleak

@@ -26,7 +26,7 @@
 #      kernel command line "kmemleak=on".  run-guest.sh fails the guest on any
 #      BUG:/WARNING:/KASAN/UBSAN/lockdep/kmemleak line in the kernel log.
 #   5. A second guest, same kernel, running tests/debug/guest.sh: the KUnit
-#      suites of the allocator core (tests/kunit/nettypool_kunit.ko, one
+#      suites of the allocator core (tests/debug/kunit/nettypool_kunit.ko, one
 #      TAP line per case), fault injection (np_faults.c: fail-nth and
 #      fail_page_alloc/failslab at random over the device's ioctls), and
 #      kmemleak_check again. Its results are added to the lane's.
@@ -164,13 +164,13 @@ fi
 cp -- "$src/build/results/guest" "$out_file"
 
 # ------------------------------------------------------------ 5. robustness
-# A second guest (guest.sh): the core's KUnit suites (tests/kunit) and
+# A second guest (guest.sh): the core's KUnit suites (tests/debug/kunit) and
 # fault injection (np_faults), then kmemleak. The nettypool.ko that
 # step 4 built against the debug tree is the one loaded.
 robust() {
 	local out=$work/robust.out
 
-	if ! make -C "$src/tests/kunit" --no-print-directory KDIR="$tree" \
+	if ! make -C "$src/tests/debug/kunit" --no-print-directory KDIR="$tree" \
 		>"$work/robust-build.log" 2>&1 ||
 	   ! ${CC:-gcc} -O2 -g -std=gnu11 -Wall -Wextra -Wno-unused-parameter \
 		-I"$src/uapi" -static -o "$work/np_faults" \
@@ -186,8 +186,9 @@ robust() {
 		bash "$src/tests/guest/run-guest.sh" \
 		--script "$src/tests/debug/guest.sh" \
 		--file "$src/nettypool.ko" \
-		--file "$src/tests/kunit/nettypool_kunit.ko" \
+		--file "$src/tests/debug/kunit/nettypool_kunit.ko" \
 		--file "$work/np_faults" --file "$here/kmemleak.sh" \
+		--file "$src/tests/lib/check.sh" \
 		--log "$robust_log" --timeout "${NP_DEBUG_TIMEOUT:-3600}" \
 		-- ${NP_DEBUG_FAULTS:-} | tee "$out"
 	robust_rc=${PIPESTATUS[0]}

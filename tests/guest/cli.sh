@@ -23,17 +23,10 @@
 
 if ! type check >/dev/null 2>&1; then
 	cli_alone=1
-	failures=0
 	DBG=/sys/kernel/debug/nettypool
-	say() { printf '%s\n' "$*"; }
-	check() {
-		if [ "$1" = OK ]; then
-			say "ok - guest: $2"
-		else
-			say "not ok - guest: $2"
-			failures=$((failures + 1))
-		fi
-	}
+	check_lane=guest
+	# shellcheck disable=SC1091 # tests/lib/check.sh, copied in beside this script
+	. /np/check.sh
 	insmod /np/nettypool.ko || { say "not ok - guest: insmod nettypool.ko"; exit 1; }
 else
 	cli_alone=0

@@ -7,8 +7,8 @@
 # Usage: tests/guest/run-suites.sh RESULTS_DIR [EXTRA-PROGRAM...]
 #
 # Builds nettypool.ko (make module), the kselftest binary
-# (tests/selftests/nettypool, static) and the KTAP test module
-# (tests/kernel), boots one guest with tests/guest/run-guest.sh that runs
+# (tests/guest/selftests/nettypool, static) and the KTAP test module
+# (tests/guest/kapi), boots one guest with tests/guest/run-guest.sh that runs
 # tests/guest/suites.sh with all of them (plus EXTRA-PROGRAMs, static
 # binaries, and $BUILD/np-unit-kernel when it exists), and counts the
 # TAP/KTAP "ok" / "not ok" lines of its output into RESULTS_DIR/guest as
@@ -95,17 +95,17 @@ make -C "$top" --no-print-directory module KDIR="$kdir" >"$results/guest-build.l
 	{ cat "$results/guest-build.log" >&2; fail_lane "make module"; }
 [[ -f $top/nettypool.ko && -f $top/Module.symvers ]] ||
 	fail_lane "make module left no nettypool.ko / Module.symvers"
-make -C "$top/tests/selftests/nettypool" --no-print-directory OUTPUT="$selftest_dir" \
+make -C "$top/tests/guest/selftests/nettypool" --no-print-directory OUTPUT="$selftest_dir" \
 	>>"$results/guest-build.log" 2>&1 ||
 	{ cat "$results/guest-build.log" >&2; fail_lane "building the selftest"; }
-make -C "$top/tests/kernel" --no-print-directory KDIR="$kdir" \
+make -C "$top/tests/guest/kapi" --no-print-directory KDIR="$kdir" \
 	>>"$results/guest-build.log" 2>&1 ||
 	{ cat "$results/guest-build.log" >&2; fail_lane "building test_nettypool.ko"; }
 make -C "$top" --no-print-directory BUILD="$build" "$build/nettypool-static" \
 	>>"$results/guest-build.log" 2>&1 ||
 	{ cat "$results/guest-build.log" >&2; fail_lane "building nettypool-static"; }
-# The concurrency stress (tests/stress), run by suites.sh as an extra program.
-make -C "$top/tests/stress" --no-print-directory BUILD="$build" \
+# The concurrency stress (tests/guest/stress), run by suites.sh as an extra program.
+make -C "$top/tests/guest/stress" --no-print-directory BUILD="$build" \
 	>>"$results/guest-build.log" 2>&1 ||
 	{ cat "$results/guest-build.log" >&2; fail_lane "building np_stress"; }
 extra+=("$build/stress/np_stress")
@@ -116,14 +116,15 @@ make -C "$top/tests/guest/adversary" --no-print-directory OUTPUT="$build/adversa
 extra+=("$build/adversary/np_adversary")
 # The ioctl fuzzer and the limits test; suites.sh gives them their arguments.
 for d in ioctl-fuzz limits; do
-	make -C "$top/tests/$d" --no-print-directory OUTPUT="$build/$d" \
+	make -C "$top/tests/guest/$d" --no-print-directory OUTPUT="$build/$d" \
 		>>"$results/guest-build.log" 2>&1 ||
-		{ cat "$results/guest-build.log" >&2; fail_lane "building tests/$d"; }
+		{ cat "$results/guest-build.log" >&2; fail_lane "building tests/guest/$d"; }
 done
 
 files=(--file "$top/nettypool.ko" --file "$selftest_dir/nettypool_test"
-       --file "$top/tests/kernel/test_nettypool.ko"
-       --file "$build/nettypool-static" --file "$top/tests/guest/cli.sh")
+       --file "$top/tests/guest/kapi/test_nettypool.ko"
+       --file "$build/nettypool-static" --file "$top/tests/guest/cli.sh"
+       --file "$top/tests/lib/check.sh")
 files+=(--file "$build/ioctl-fuzz/np_ioctl_fuzz" --file "$build/limits/np_limits")
 names=()
 [[ -x $build/np-unit-kernel ]] && files+=(--file "$build/np-unit-kernel")

@@ -27,17 +27,9 @@
 
 PROG_TIMEOUT=${NP_PROG_TIMEOUT:-300}
 DBG=/sys/kernel/debug/nettypool
-failures=0
-
-say() { printf '%s\n' "$*"; }
-check() {	# check OK|FAIL description
-	if [ "$1" = OK ]; then
-		say "ok - guest: $2"
-	else
-		say "not ok - guest: $2"
-		failures=$((failures + 1))
-	fi
-}
+check_lane=guest
+# shellcheck disable=SC1091 # tests/lib/check.sh, copied in beside this script
+. /np/check.sh
 
 # tap_verdict NAME FILE RC: judge a TAP/KTAP output already shown.
 tap_verdict() {
@@ -143,8 +135,8 @@ for p in $extra; do
 			CK_VERBOSITY=silent run_prog "$p-paranoid" "/np/$p"
 		echo simple >$param
 	elif [ "$p" = np_stress ] && [ -x "/np/$p" ]; then
-		# issue 4's concurrency stress, then again with every buffer
-		# tracked: the leak detector must add no failure (issue 5)
+		# the concurrency stress, then again with every buffer
+		# tracked: the leak detector must add no failure
 		run_prog "$p" "/np/$p"
 		run_prog "$p-paranoid" "/np/$p" -l paranoid
 	elif [ -x "/np/$p" ]; then

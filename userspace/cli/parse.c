@@ -4,7 +4,7 @@
  * <id>/chunks and leaks. Every line is read with the format the module
  * prints it with (np_debugfs_text.h), every chunk list and counter named
  * by the module's own tables (np_tables.h, tables.c). The text is split in place; nothing here reads a
- * file or prints, so that tests/unit/test_cli_text.c can feed it the
+ * file or prints, so that tests/host/unit/test_cli_text.c can feed it the
  * module's formats.
  */
 #include <ctype.h>

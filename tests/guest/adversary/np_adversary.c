@@ -43,6 +43,8 @@
 
 #include <linux/nettypool.h>
 
+#include "np_sysfs.h"
+
 #define DEV		"/dev/nettypool"
 #define CG_ROOT		"/sys/fs/cgroup"
 #define CG_DIR		CG_ROOT "/np-adversary"
@@ -263,32 +265,6 @@ out:
 
 /* -------------------------------------------------------- bins_in_memcg */
 
-static int write_str(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY);
-	ssize_t n;
-
-	if (fd < 0)
-		return -1;
-	n = write(fd, s, strlen(s));
-	close(fd);
-	return n == (ssize_t)strlen(s) ? 0 : -1;
-}
-
-static long long read_num(const char *path)
-{
-	char buf[64] = "";
-	long long v = -1;
-	FILE *f = fopen(path, "r");
-
-	if (!f)
-		return -1;
-	if (fgets(buf, sizeof(buf), f))
-		sscanf(buf, "%lld", &v);
-	fclose(f);
-	return v;
-}
-
 /*
  * In the child, in the group: two pools with the largest caches, one
  * arena each; on every CPU, one buffer of every cached size allocated and
@@ -334,8 +310,8 @@ static int bins_child(void)
 			}
 		}
 	}
-	current = read_num(CG_DIR "/memory.current");
-	peak = read_num(CG_DIR "/memory.peak");
+	current = np_read_num(CG_DIR "/memory.current", NULL);
+	peak = np_read_num(CG_DIR "/memory.peak", NULL);
 	printf("# memory.current %lld, memory.peak %lld, memory.max %llu\n",
 	       current, peak, CG_MAX);
 	fflush(stdout);
@@ -359,20 +335,20 @@ static void test_bins_in_memcg(void)
 		       strerror(errno));
 		return;
 	}
-	if (write_str(CG_ROOT "/cgroup.subtree_control", "+memory") ||
+	if (np_write_str(CG_ROOT "/cgroup.subtree_control", "+memory") ||
 	    ((mkdir(CG_DIR, 0755) && errno != EEXIST))) {
 		printf("# bins_in_memcg: no memory controller: skipped\n");
 		return;
 	}
 	snprintf(buf, sizeof(buf), "%llu", CG_MAX);
-	if (write_str(CG_DIR "/memory.max", buf)) {
+	if (np_write_str(CG_DIR "/memory.max", buf)) {
 		result(0, "bins_in_memcg: set memory.max");
 		return;
 	}
 	pid = fork();
 	if (!pid) {
 		snprintf(buf, sizeof(buf), "%d", getpid());
-		if (write_str(CG_DIR "/cgroup.procs", buf))
+		if (np_write_str(CG_DIR "/cgroup.procs", buf))
 			_exit(4);
 		_exit(bins_child());
 	}
