@@ -20,7 +20,7 @@
 # a rule is broken.
 
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 2
 
 results=${1:-}
 passed=0

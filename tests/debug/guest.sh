@@ -23,6 +23,7 @@
 
 PROG_TIMEOUT=${NP_PROG_TIMEOUT:-1800}
 KUNIT=/sys/kernel/debug/kunit
+# shellcheck disable=SC2034 # read by check.sh
 check_lane=debug
 # shellcheck disable=SC1091 # tests/lib/check.sh, copied in beside this script
 . /np/check.sh

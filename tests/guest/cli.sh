@@ -24,6 +24,7 @@
 if ! type check >/dev/null 2>&1; then
 	cli_alone=1
 	DBG=/sys/kernel/debug/nettypool
+	# shellcheck disable=SC2034 # read by check.sh
 	check_lane=guest
 	# shellcheck disable=SC1091 # tests/lib/check.sh, copied in beside this script
 	. /np/check.sh
@@ -468,6 +469,7 @@ say "=== suite cli: END"
 
 if [ "$cli_alone" = 1 ]; then
 	rmmod nettypool || check FAIL "rmmod nettypool"
+	# shellcheck disable=SC2154 # failures: counted by check.sh
 	say "=== cli: $failures failed checks"
 	[ "$failures" -eq 0 ]
 fi

@@ -27,6 +27,7 @@
 
 PROG_TIMEOUT=${NP_PROG_TIMEOUT:-300}
 DBG=/sys/kernel/debug/nettypool
+# shellcheck disable=SC2034 # read by check.sh
 check_lane=guest
 # shellcheck disable=SC1091 # tests/lib/check.sh, copied in beside this script
 . /np/check.sh

@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=sh
 #
 # check.sh - the TAP lines of the guest scripts (busybox sh), sourced by
 # tests/guest/suites.sh and tests/debug/guest.sh, which the harness runs
@@ -14,6 +15,7 @@ failures=0
 
 say() { printf '%s\n' "$*"; }
 
+# shellcheck disable=SC2154 # check_lane: set by the script that sources this
 check() {
 	if [ "$1" = OK ]; then
 		say "ok - $check_lane: $2"
