@@ -58,7 +58,7 @@ CHECK_LIBS	:= $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubu
 DEMO		:= $(BUILD)/nettypool-demo
 
 .PHONY: all lib tools module module-kbuild bench check check-layers check-unit check-install check-asan check-valgrind check-tsan check-fuzz fuzz fuzz-ioctl check-debug \
-	check-guest run lint install clean deps
+	check-guest check-netty run lint install clean deps
 
 all: lib tools module
 
@@ -141,6 +141,7 @@ check: deps
 	-$(MAKE) --no-print-directory check-valgrind
 	-$(MAKE) --no-print-directory check-tsan
 	-$(MAKE) --no-print-directory check-fuzz
+	-$(MAKE) --no-print-directory check-netty
 	-$(MAKE) --no-print-directory check-guest
 	@bash tests/summary.sh $(BUILD)/results
 
@@ -216,10 +217,19 @@ check-debug: deps
 	-bash tests/debug/run.sh $(BUILD)/results-debug
 	@bash tests/summary.sh $(BUILD)/results-debug
 
-check-guest: $(BUILD)/np-unit-kernel
+# The core against Netty 4.1.48 itself, trace by trace (tests/host/netty).
+check-netty: $(BUILD)/libnettypool.a
 	@mkdir -p $(BUILD)/results
+	bash tests/host/netty/check.sh $(BUILD)
+
+# The guest replays the same traces through the device (np_netty_replay).
+check-guest: $(BUILD)/np-unit-kernel $(BUILD)/libnettypool.a
+	@mkdir -p $(BUILD)/results
+	@[ -f $(BUILD)/netty/netty-guest.expected ] || \
+		bash tests/host/netty/check.sh $(BUILD) --prepare || true
 	@if [ -x tests/guest/run-suites.sh ]; then \
-		bash tests/guest/run-suites.sh $(BUILD)/results; \
+		bash tests/guest/run-suites.sh $(BUILD)/results $$(ls \
+			$(BUILD)/netty/np_netty_replay 2>/dev/null); \
 	else echo "guest suites: not present yet"; fi
 
 # Benchmarks: never part of make check. scripts/bench/bench.sh runs every one

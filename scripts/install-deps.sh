@@ -22,6 +22,7 @@ readonly DEFAULT_PACKAGES=(
 	qemu-system-x86 busybox-static cpio kmod gzip
 	sparse linux-source-6.1 valgrind
 	perl graphviz clang libclang-rt-14-dev
+	libnetty-java default-jdk-headless
 )
 
 log() { printf 'install-deps: %s\n' "$*" >&2; }

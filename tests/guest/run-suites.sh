@@ -128,6 +128,9 @@ files=(--file "$top/nettypool.ko" --file "$selftest_dir/nettypool_test"
 files+=(--file "$build/ioctl-fuzz/np_ioctl_fuzz" --file "$build/limits/np_limits")
 names=()
 [[ -x $build/np-unit-kernel ]] && files+=(--file "$build/np-unit-kernel")
+# The traces Netty replayed, for np_netty_replay (tests/host/netty).
+[[ -f $build/netty/netty-guest.expected ]] &&
+	files+=(--file "$build/netty/netty-guest.expected")
 for p in "${extra[@]+"${extra[@]}"}"; do
 	[[ -f $p ]] || fail_lane "extra program not found: $p"
 	files+=(--file "$p")

@@ -140,6 +140,10 @@ for p in $extra; do
 		# tracked: the leak detector must add no failure
 		run_prog "$p" "/np/$p"
 		run_prog "$p-paranoid" "/np/$p" -l paranoid
+	elif [ "$p" = np_netty_replay ] && [ -x "/np/$p" ]; then
+		# the device against what Netty did with the same traces
+		run_prog netty-device "/np/$p" -d /dev/nettypool \
+			-c /np/netty-guest.expected
 	elif [ -x "/np/$p" ]; then
 		run_prog "$p" "/np/$p"
 	elif [ "$p" != np-unit-kernel ]; then
