@@ -181,12 +181,15 @@ struct np_batch_op {
  * @flags: must be zero.
  * @done: out: operations carried out; the batch stops at the first failure,
  *	whose errno is in its @result and is also the ioctl's return value.
- *	Each result is copied back before the next operation starts; when
- *	one cannot be (-EFAULT: the array was unmapped, perhaps by a free of
- *	this very batch), an allocation is undone and not counted, a free
- *	stays done and is counted, and the batch stops. An array that cannot
- *	be written at all is refused (-EFAULT) before any operation, done 0.
- *	The struct np_batch itself must not lie in memory the batch frees.
+ *	Results are written back as the batch goes: a part of the array
+ *	that cannot be written (-EFAULT) stops the batch before its
+ *	operations are carried out (up to 64 operations are checked ahead),
+ *	so a read-only array changes nothing and gives done 0; and when the
+ *	array becomes unwritable during the batch (a free of this very batch
+ *	may unmap it), an allocation whose result cannot be written is undone
+ *	and not counted, a free stays done and is counted, and the batch
+ *	stops. The struct np_batch itself must not lie in memory the batch
+ *	frees.
  *	When the call fails before any operation (-ENOMEM: no memory for the
  *	call itself), @done is 0 and no @result is written. A bad @flags,
  *	@reserved or @count (-EINVAL) or an unreadable argument (-EFAULT)
