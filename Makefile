@@ -58,7 +58,7 @@ CHECK_LIBS	:= $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubu
 
 DEMO		:= $(BUILD)/nettypool-demo
 
-.PHONY: all lib tools module module-kbuild bench check check-layers check-unit check-install check-asan check-valgrind check-tsan check-fuzz fuzz fuzz-ioctl check-debug \
+.PHONY: all lib tools module module-kbuild bench check check-layers check-unit check-install check-dkms check-asan check-valgrind check-tsan check-fuzz fuzz fuzz-ioctl check-debug \
 	check-guest check-netty run lint install clean deps
 
 all: lib tools module
@@ -138,6 +138,7 @@ check: deps
 	-$(MAKE) --no-print-directory check-layers
 	-$(MAKE) --no-print-directory check-unit
 	-$(MAKE) --no-print-directory check-install
+	-$(MAKE) --no-print-directory check-dkms
 	-$(MAKE) --no-print-directory check-asan
 	-$(MAKE) --no-print-directory check-valgrind
 	-$(MAKE) --no-print-directory check-tsan
@@ -158,6 +159,12 @@ check-unit: $(BUILD)/unit-tests
 check-install:
 	@mkdir -p $(BUILD)/results
 	bash tests/host/install/check.sh $(BUILD)/results
+
+# Debian's dkms builds the module from what make install-dkms installs,
+# for the kernel of KDIR (tests/host/install/dkms.sh).
+check-dkms:
+	@mkdir -p $(BUILD)/results
+	bash tests/host/install/dkms.sh $(BUILD)/results $(KDIR)
 
 check-asan:
 	$(MAKE) --no-print-directory BUILD=build/asan \
