@@ -69,14 +69,14 @@ tools: $(DEMO) $(BUILD)/nettypool
 
 $(BUILD)/%.o: %.c $(HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -c $< -o $@
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c $< -o $@
 
 $(BUILD)/libnettypool.a: $(LIB_OBJS)
 	rm -f $@
 	$(AR) rcs $@ $^
 
 $(BUILD)/$(SONAME): $(LIB_OBJS)
-	$(CC) $(ALL_CFLAGS) -shared -Wl,-soname,$(SONAME) \
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -shared -Wl,-soname,$(SONAME) \
 		-Wl,--version-script=userspace/lib/libnettypool.map \
 		-o $@ $^ $(LDLIBS)
 	ln -sf $(SONAME) $(BUILD)/libnettypool.so
@@ -97,7 +97,7 @@ $(DEMO)-static: $(BUILD)/userspace/cli/demo_main.o $(CLI_LIB) $(BUILD)/libnettyp
 
 # The nettypool command; its static twin runs in the guest (tests/guest/cli.sh).
 $(BUILD)/nettypool: $(BUILD)/userspace/cli/main.o $(CLI_LIB) $(BUILD)/libnettypool.a
-	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/nettypool-static: $(BUILD)/userspace/cli/main.o $(CLI_LIB) $(BUILD)/libnettypool.a
 	$(CC) $(ALL_CFLAGS) -static -o $@ $^ $(LDLIBS)
@@ -362,6 +362,24 @@ uninstall:
 
 uninstall-dkms:
 	rm -rf $(DESTDIR)$(DKMSDIR)
+
+# Debian packages (debian/), built with debhelper from a copy of the
+# tree in $(BUILD)/deb, where the .deb files land; lintian checks them.
+DEB_DIR		:= $(BUILD)/deb
+
+.PHONY: deb version
+
+version:
+	@echo $(VERSION)
+
+deb:
+	rm -rf $(DEB_DIR) && mkdir -p $(DEB_DIR)/nettypool-$(VERSION)
+	git ls-files -co --exclude-standard -z | \
+		xargs -0 cp --parents -t $(DEB_DIR)/nettypool-$(VERSION)
+	cd $(DEB_DIR)/nettypool-$(VERSION) && \
+		dpkg-buildpackage -us -uc -b -j$$(nproc) >../build.log 2>&1 || \
+		{ tail -n 40 ../build.log; exit 1; }
+	lintian --fail-on warning,error $(DEB_DIR)/*.changes
 
 clean:
 	rm -rf build
