@@ -9,7 +9,8 @@
 #                   "N passed, N failed"
 #   make run        build, load the module in a guest, allocate, show stats
 #   make lint       checkpatch --strict, kernel-doc, sparse and W=1
-#   make install    PREFIX=/usr/local
+#   make install    PREFIX=/usr/local, DESTDIR; make uninstall undoes it;
+#                   make install-dkms for DKMS; make deb for Debian packages
 #
 # The module itself is built by Kbuild (see ./Kbuild) from the same
 # kernel/core/ sources the library compiles in userspace.
@@ -57,7 +58,7 @@ CHECK_LIBS	:= $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubu
 
 DEMO		:= $(BUILD)/nettypool-demo
 
-.PHONY: all lib tools module module-kbuild bench check check-layers check-unit check-install check-asan check-valgrind check-tsan check-fuzz fuzz fuzz-ioctl check-debug \
+.PHONY: all lib tools module module-kbuild bench check check-layers check-unit check-install check-dkms check-asan check-valgrind check-tsan check-fuzz fuzz fuzz-ioctl check-debug \
 	check-guest check-netty run lint install clean deps
 
 all: lib tools module
@@ -68,20 +69,20 @@ tools: $(DEMO) $(BUILD)/nettypool
 
 $(BUILD)/%.o: %.c $(HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -c $< -o $@
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c $< -o $@
 
 $(BUILD)/libnettypool.a: $(LIB_OBJS)
 	rm -f $@
 	$(AR) rcs $@ $^
 
 $(BUILD)/$(SONAME): $(LIB_OBJS)
-	$(CC) $(ALL_CFLAGS) -shared -Wl,-soname,$(SONAME) \
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -shared -Wl,-soname,$(SONAME) \
 		-Wl,--version-script=userspace/lib/libnettypool.map \
 		-o $@ $^ $(LDLIBS)
 	ln -sf $(SONAME) $(BUILD)/libnettypool.so
 
 $(BUILD)/nettypool.pc: userspace/nettypool.pc.in
-	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' $< > $@
+	$(PC_SED) $< > $@
 
 $(CLI_LIB): $(CLI_OBJS)
 	rm -f $@
@@ -96,7 +97,7 @@ $(DEMO)-static: $(BUILD)/userspace/cli/demo_main.o $(CLI_LIB) $(BUILD)/libnettyp
 
 # The nettypool command; its static twin runs in the guest (tests/guest/cli.sh).
 $(BUILD)/nettypool: $(BUILD)/userspace/cli/main.o $(CLI_LIB) $(BUILD)/libnettypool.a
-	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/nettypool-static: $(BUILD)/userspace/cli/main.o $(CLI_LIB) $(BUILD)/libnettypool.a
 	$(CC) $(ALL_CFLAGS) -static -o $@ $^ $(LDLIBS)
@@ -137,6 +138,7 @@ check: deps
 	-$(MAKE) --no-print-directory check-layers
 	-$(MAKE) --no-print-directory check-unit
 	-$(MAKE) --no-print-directory check-install
+	-$(MAKE) --no-print-directory check-dkms
 	-$(MAKE) --no-print-directory check-asan
 	-$(MAKE) --no-print-directory check-valgrind
 	-$(MAKE) --no-print-directory check-tsan
@@ -157,6 +159,12 @@ check-unit: $(BUILD)/unit-tests
 check-install:
 	@mkdir -p $(BUILD)/results
 	bash tests/host/install/check.sh $(BUILD)/results
+
+# Debian's dkms builds the module from what make install-dkms installs,
+# for the kernel of KDIR (tests/host/install/dkms.sh).
+check-dkms:
+	@mkdir -p $(BUILD)/results
+	bash tests/host/install/dkms.sh $(BUILD)/results $(KDIR)
 
 check-asan:
 	$(MAKE) --no-print-directory BUILD=build/asan \
@@ -272,15 +280,106 @@ lint:
 	@out=$$($(MAKE) -s -C $(KDIR) M=$(CURDIR) C=2 W=1 modules 2>&1); \
 		echo "$$out"; ! echo "$$out" | grep -qiE 'warning|error'
 
-install: lib
-	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include/linux
-	install -m 0644 $(BUILD)/libnettypool.a $(DESTDIR)$(PREFIX)/lib/
-	install -m 0755 $(BUILD)/$(SONAME) $(DESTDIR)$(PREFIX)/lib/
-	ln -sf $(SONAME) $(DESTDIR)$(PREFIX)/lib/libnettypool.so
-	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' \
-		userspace/nettypool.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/nettypool.pc
-	install -m 0644 userspace/include/nettypool.h $(DESTDIR)$(PREFIX)/include/
-	install -m 0644 uapi/linux/nettypool.h $(DESTDIR)$(PREFIX)/include/linux/
+# Installation. The library, headers and command go under PREFIX (LIBDIR
+# for the library); the udev rule, the modprobe.d example and the module
+# where udev, modprobe and the kernel look for them. The module is
+# installed for the kernel it was built for (its vermagic); depmod runs
+# when installing into the running system (no DESTDIR). install-dkms puts
+# the module's sources and dkms.conf in /usr/src for DKMS.
+LIBDIR		?= $(PREFIX)/lib
+INCLUDEDIR	?= $(PREFIX)/include
+BINDIR		?= $(PREFIX)/bin
+MANDIR		?= $(PREFIX)/share/man
+UDEVRULESDIR	?= /lib/udev/rules.d
+MODPROBEDIR	?= /etc/modprobe.d
+DKMSDIR		?= /usr/src/nettypool-$(VERSION)
+MAN_PAGES	:= $(wildcard Documentation/man/*.[134])
+UDEV_RULE	:= 60-nettypool.rules
+KO_VERSION	= $(firstword $(shell modinfo -F vermagic nettypool.ko 2>/dev/null))
+PC_SED		= sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
+		  -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(VERSION)|'
+DKMS_SRCS	:= Kbuild uapi/linux/nettypool.h kernel/core/core.mk \
+		   $(wildcard kernel/core/*.[ch] kernel/module/*.[ch]) \
+		   kernel/env/env_kernel.c $(wildcard kernel/env/*.h)
+
+.PHONY: install-lib install-tools install-man install-config install-module \
+	install-dkms uninstall uninstall-dkms
+
+install: install-lib install-tools install-man install-config install-module
+
+install-lib: lib
+	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR)/linux
+	install -m 0644 $(BUILD)/libnettypool.a $(DESTDIR)$(LIBDIR)/
+	install -m 0644 $(BUILD)/$(SONAME) $(DESTDIR)$(LIBDIR)/
+	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libnettypool.so
+	$(PC_SED) userspace/nettypool.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/nettypool.pc
+	install -m 0644 userspace/include/nettypool.h $(DESTDIR)$(INCLUDEDIR)/
+	install -m 0644 uapi/linux/nettypool.h $(DESTDIR)$(INCLUDEDIR)/linux/
+
+install-tools: $(BUILD)/nettypool
+	install -D -m 0755 $(BUILD)/nettypool $(DESTDIR)$(BINDIR)/nettypool
+
+install-man:
+	@set -e; for page in $(MAN_PAGES); do \
+		sect=$${page##*.}; \
+		echo "install $$page"; \
+		install -D -m 0644 $$page $(DESTDIR)$(MANDIR)/man$$sect/$${page##*/}; \
+	done
+
+install-config:
+	install -D -m 0644 packaging/$(UDEV_RULE) $(DESTDIR)$(UDEVRULESDIR)/$(UDEV_RULE)
+	install -D -m 0644 packaging/nettypool.conf $(DESTDIR)$(MODPROBEDIR)/nettypool.conf
+
+install-module:
+ifeq ($(wildcard nettypool.ko),)
+	@echo "nettypool.ko is not built (make module): module not installed"
+else
+	install -D -m 0644 nettypool.ko \
+		$(DESTDIR)/lib/modules/$(KO_VERSION)/updates/nettypool.ko
+	$(if $(DESTDIR),@echo "DESTDIR is set: run depmod $(KO_VERSION) on the target",\
+		depmod -a $(KO_VERSION))
+endif
+
+install-dkms:
+	@set -e; for f in $(DKMS_SRCS); do \
+		install -D -m 0644 $$f $(DESTDIR)$(DKMSDIR)/$$f; done
+	sed 's|#MODULE_VERSION#|$(VERSION)|' dkms.conf > $(DESTDIR)$(DKMSDIR)/dkms.conf
+
+uninstall:
+	rm -f $(DESTDIR)$(LIBDIR)/libnettypool.a $(DESTDIR)$(LIBDIR)/$(SONAME) \
+		$(DESTDIR)$(LIBDIR)/libnettypool.so \
+		$(DESTDIR)$(LIBDIR)/pkgconfig/nettypool.pc \
+		$(DESTDIR)$(INCLUDEDIR)/nettypool.h \
+		$(DESTDIR)$(INCLUDEDIR)/linux/nettypool.h \
+		$(DESTDIR)$(BINDIR)/nettypool \
+		$(DESTDIR)$(UDEVRULESDIR)/$(UDEV_RULE) \
+		$(DESTDIR)$(MODPROBEDIR)/nettypool.conf \
+		$(foreach p,$(MAN_PAGES),$(DESTDIR)$(MANDIR)/man$(subst .,,$(suffix $(p)))/$(notdir $(p)))
+	@set -e; for ko in $(wildcard $(DESTDIR)/lib/modules/*/updates/nettypool.ko); do \
+		rm -f $$ko; kver=$${ko#$(DESTDIR)/lib/modules/}; kver=$${kver%%/*}; \
+		if [ -z "$(DESTDIR)" ]; then depmod -a $$kver; fi; \
+		echo "removed $$ko"; done
+
+uninstall-dkms:
+	rm -rf $(DESTDIR)$(DKMSDIR)
+
+# Debian packages (debian/), built with debhelper from a copy of the
+# tree in $(BUILD)/deb, where the .deb files land; lintian checks them.
+DEB_DIR		:= $(BUILD)/deb
+
+.PHONY: deb version
+
+version:
+	@echo $(VERSION)
+
+deb:
+	rm -rf $(DEB_DIR) && mkdir -p $(DEB_DIR)/nettypool-$(VERSION)
+	git ls-files -co --exclude-standard -z | \
+		xargs -0 cp --parents -t $(DEB_DIR)/nettypool-$(VERSION)
+	cd $(DEB_DIR)/nettypool-$(VERSION) && \
+		dpkg-buildpackage -us -uc -b -j$$(nproc) >../build.log 2>&1 || \
+		{ tail -n 40 ../build.log; exit 1; }
+	lintian --fail-on warning,error $(DEB_DIR)/*.changes
 
 clean:
 	rm -rf build

@@ -23,6 +23,7 @@ readonly DEFAULT_PACKAGES=(
 	sparse linux-source-6.1 valgrind
 	perl graphviz clang libclang-rt-14-dev
 	libnetty-java default-jdk-headless
+	man-db binutils dkms dh-dkms debhelper lintian fakeroot dpkg-dev
 )
 
 log() { printf 'install-deps: %s\n' "$*" >&2; }

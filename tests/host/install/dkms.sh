@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# dkms.sh RESULTS KDIR - make install-dkms into a scratch DESTDIR, then
+# Debian's dkms adds and builds the module from there, in a DKMS tree of
+# its own, for the kernel of KDIR (the headers the guest's module is built
+# against: the host may run another kernel). The module DKMS built must be
+# for that kernel and have the parameters the modprobe.d example names.
+# Writes RESULTS/dkms.
+set -uo pipefail
+top=$(cd "$(dirname "$0")/../../.." && pwd)
+results=$1
+kdir=${2:-}
+scratch=$(mktemp -d)
+trap 'rm -rf "$scratch"' EXIT
+passed=0 failed=0
+
+step() {
+	local name=$1
+	shift
+	if "$@"; then
+		echo "ok - dkms: $name"
+		passed=$((passed + 1))
+	else
+		echo "not ok - dkms: $name"
+		failed=$((failed + 1))
+	fi
+}
+
+if ! command -v dkms >/dev/null || [ -z "$kdir" ]; then
+	echo "not ok - dkms: dkms and kernel headers are installed (make deps)"
+	echo "0 1" >"$results/dkms"
+	exit 1
+fi
+kver=$(sed -n 's/^#define UTS_RELEASE "\(.*\)"$/\1/p' \
+	"$kdir/include/generated/utsrelease.h")
+src=$scratch/root/usr/src
+dkms=(dkms --dkmstree "$scratch/tree" --sourcetree "$src")
+mkdir -p "$scratch/tree"
+
+step "make install-dkms into a DESTDIR" \
+	make -s -C "$top" install-dkms DESTDIR="$scratch/root"
+# The one version: the folder make install-dkms made, named as the
+# version in the dkms.conf it wrote.
+version=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p' "$src"/nettypool-*/dkms.conf)
+step "dkms.conf carries the folder's version" test -d "$src/nettypool-$version"
+step "dkms add" "${dkms[@]}" add -m nettypool -v "$version" -q
+build() {
+	"${dkms[@]}" build -m nettypool -v "$version" -k "$kver" \
+		--kernelsourcedir "$kdir" >"$scratch/build.log" 2>&1 ||
+		{ cat "$scratch/build.log"; return 1; }
+}
+step "dkms build -k $kver" build
+ko=$scratch/tree/nettypool/$version/$kver/x86_64/module/nettypool.ko
+built_for_kver() {
+	[ "$(modinfo -F vermagic "$ko" | cut -d' ' -f1)" = "$kver" ]
+}
+step "the module DKMS built is for $kver" built_for_kver
+params_match_example() {
+	diff <(modinfo -F parm "$ko" | cut -d: -f1 | sort) \
+		<(sed -n 's/^#options nettypool \([a-z_]*\)=.*/\1/p' \
+			"$top/packaging/nettypool.conf" | sort)
+}
+step "its parameters are the modprobe.d example's" params_match_example
+status_built() {
+	"${dkms[@]}" status -m nettypool -v "$version" -k "$kver" | grep -q ': built'
+}
+step "dkms status says built" status_built
+echo "$passed $failed" >"$results/dkms"
+echo "dkms: $passed passed, $failed failed"
+((failed == 0))
