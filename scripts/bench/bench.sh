@@ -13,6 +13,7 @@
 #   1. host: every round runs each workload (pairs, window, larson over 1,
 #      2 and 4 threads, xmalloc) under each allocator in turn, one process
 #      per workload, so that the allocators are measured side by side;
+#      then callgrind counts each allocator's instructions per pair;
 #   2. guest (tests/guest/run-guest.sh, NP_GUEST_CPUS CPUs): np_bench.ko,
 #      then bench-guest-user (scripts/bench/guest-bench.sh);
 #   3. scripts/bench/report.sh: medians, ratios, targets -> stdout and
@@ -33,6 +34,8 @@ set -uo pipefail
 readonly ALLOCS=(nettypool glibc jemalloc mimalloc tcmalloc)
 readonly WORKLOADS=("pairs" "window" "larson 1" "larson 2" "larson 4" "xmalloc")
 readonly HOST_TIMEOUT=300	# seconds per benchmark process
+readonly PAIR_SIZES=(64 256 1024 4096 16384 65536)	# as in host.c
+readonly COUNT_PAIRS=4000	# pairs of the shorter callgrind run
 
 die() {
 	echo "bench: $2" >&2
@@ -103,6 +106,33 @@ run_host() {
 	echo "bench: host part took $((SECONDS - start)) s" >&2
 }
 
+# instructions SUBJECT SIZE N: what callgrind counts for a whole run
+instructions() {
+	valgrind --tool=callgrind --callgrind-out-file=/dev/null \
+		"$build/bench-host-$1" count "$2" "$3" 2>&1 >/dev/null |
+		sed -n 's/^==[0-9]*== Collected : //p'
+}
+
+# Instructions per pair: callgrind's count is the same on every run, so
+# two runs that differ only in their number of pairs tell it exactly.
+run_counts() {
+	local a size lo hi start=$SECONDS
+
+	command -v valgrind >/dev/null || die 1 "valgrind missing: run make deps"
+	echo "bench: instructions per pair under callgrind" >&2
+	for a in "${ALLOCS[@]}"; do
+		for size in "${PAIR_SIZES[@]}"; do
+			lo=$(instructions "$a" "$size" "$COUNT_PAIRS")
+			hi=$(instructions "$a" "$size" $((2 * COUNT_PAIRS)))
+			[[ $lo =~ ^[0-9]+$ && $hi =~ ^[0-9]+$ ]] ||
+				die 1 "callgrind gave no count for $a at $size B"
+			echo "R host $a pairs $size instr" \
+				"$(((hi - lo) / COUNT_PAIRS))" >>"$raw"
+		done
+	done
+	echo "bench: instruction counts took $((SECONDS - start)) s" >&2
+}
+
 run_guest() {
 	local out=$build/bench-guest.out rc f start=$SECONDS
 
@@ -151,7 +181,7 @@ write_doc() {
 }
 
 header >"$raw"
-[[ $parts == *host* ]] && run_host
+[[ $parts == *host* ]] && run_host && run_counts
 [[ $parts == *guest* ]] && run_guest
 bash "$top/scripts/bench/report.sh" "$raw" >"$table" || exit 1
 cat "$table"

@@ -17,6 +17,11 @@
  *   pairs              back-to-back alloc+free of one size, 64 B .. 64 KiB,
  *                      first byte written; ns per pair, each size for at
  *                      least MS milliseconds
+ *   count SIZE N       N pairs of SIZE bytes after the warm-up of pairs,
+ *                      printing nothing: run under callgrind with two N,
+ *                      the difference of the instruction counts divided
+ *                      by that of N is the allocator's instructions per
+ *                      pair (scripts/bench/bench.sh)
  *   window             4096 live buffers of mixed sizes (70% 16-512 B, 25%
  *                      up to 8 KiB, 5% up to 64 KiB), the oldest replaced
  *                      by a new one, 1M times; ns per replacement
@@ -40,7 +45,8 @@
  *   R host <allocator> <workload> <param> <metric> <value>
  * with metric ns, mops, live, rss or reserved (bytes).
  *
- *   bench-host-<allocator> pairs [MS] | window | larson THREADS | xmalloc
+ *   bench-host-<allocator> pairs [MS] | count SIZE N | window |
+ *                          larson THREADS | xmalloc
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -207,35 +213,38 @@ static void report_memory(const char *workload, const char *param)
 		report(workload, param, "reserved", (double)peak_reserved);
 }
 
+static const size_t pair_sizes[] = { 64, 256, 1024, 4096, 16384, 65536 };
+
+static void pairs(size_t size, long n)
+{
+	long k;
+
+	for (k = 0; k < n; k++) {
+		char *p = b_alloc(size);
+
+		p[0] = (char)k;
+		b_free(p);
+	}
+}
+
 static void run_pairs(double ms)
 {
-	static const size_t sizes[] = { 64, 256, 1024, 4096, 16384, 65536 };
 	unsigned int i;
 	char param[32];
-	long n, k;
+	long n;
 
-	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+	for (i = 0; i < sizeof(pair_sizes) / sizeof(pair_sizes[0]); i++) {
 		double start, now;
 
-		for (k = 0; k < 1000; k++) {	/* warm up */
-			char *p = b_alloc(sizes[i]);
-
-			p[0] = 1;
-			b_free(p);
-		}
+		pairs(pair_sizes[i], 1000);	/* warm up */
 		n = 0;
 		start = now_ns();
 		do {
-			for (k = 0; k < 1000; k++) {
-				char *p = b_alloc(sizes[i]);
-
-				p[0] = (char)k;
-				b_free(p);
-			}
-			n += k;
+			pairs(pair_sizes[i], 1000);
+			n += 1000;
 			now = now_ns();
 		} while (now - start < ms * 1e6);
-		snprintf(param, sizeof(param), "%zu", sizes[i]);
+		snprintf(param, sizeof(param), "%zu", pair_sizes[i]);
 		report("pairs", param, "ns", (now - start) / n);
 	}
 }
@@ -465,7 +474,7 @@ static void check_allocator(void)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: bench-host-%s pairs [MS] | window | larson THREADS | xmalloc\n",
+	fprintf(stderr, "usage: bench-host-%s pairs [MS] | count SIZE N | window | larson THREADS | xmalloc\n",
 		NP_BENCH_ALLOC);
 	exit(2);
 }
@@ -491,7 +500,14 @@ int main(int argc, char **argv)
 			usage();
 		run_pairs(ms);
 	}
-	else if (!strcmp(argv[1], "window"))
+	else if (!strcmp(argv[1], "count") && argc > 3) {
+		long n = atol(argv[3]);
+
+		if (n <= 0)
+			usage();
+		pairs((size_t)atol(argv[2]), 1000);	/* as pairs warms up */
+		pairs((size_t)atol(argv[2]), n);
+	} else if (!strcmp(argv[1], "window"))
 		run_window();
 	else if (!strcmp(argv[1], "larson") && argc > 2)
 		run_larson(atoi(argv[2]));
