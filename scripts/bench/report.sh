@@ -63,6 +63,22 @@ function best(wl, p, metric,    h, v, b) {
 function np_host(wl, p, metric) {
 	return median("host" SUBSEP "nettypool" SUBSEP wl SUBSEP p SUBSEP metric)
 }
+# One figure of the host pairs: a row per size, a column per allocator.
+function pairs_table(t, metric,    s, h, v, b) {
+	title(t)
+	printf "%-8s", "size"
+	for (h = 1; h <= nhost; h++) printf " %10s", host[h]
+	printf " %18s\n", "np/best peer"
+	for (s = 1; s <= nsize; s++) {
+		printf "%-8s", size[s]
+		for (h = 1; h <= nhost; h++) {
+			v = median("host" SUBSEP host[h] SUBSEP "pairs" SUBSEP size[s] SUBSEP metric)
+			printf " %10s", metric == "ns" ? ns(v) : (v == "" ? "-" : v)
+		}
+		b = best("pairs", size[s], metric)
+		printf " %18s\n", ratio(np_host("pairs", size[s], metric), b) " " bestname
+	}
+}
 function title(t) {
 	printf "\n%s\n", t
 }
@@ -90,31 +106,8 @@ END {
 	printf "Every figure: median of %d rounds.\n", maxr
 
 	if (have["host"]) {
-		title("Host: alloc+free pairs of one size, ns per pair (local backend for nettypool)")
-		printf "%-8s", "size"
-		for (h = 1; h <= nhost; h++) printf " %10s", host[h]
-		printf " %18s\n", "np/best peer"
-		for (s = 1; s <= nsize; s++) {
-			printf "%-8s", size[s]
-			for (h = 1; h <= nhost; h++)
-				printf " %10s", ns(median("host" SUBSEP host[h] SUBSEP "pairs" SUBSEP size[s] SUBSEP "ns"))
-			b = best("pairs", size[s], "ns")
-			printf " %18s\n", ratio(np_host("pairs", size[s], "ns"), b) " " bestname
-		}
-
-		title("Host: instructions per alloc+free pair (callgrind; the same on every run)")
-		printf "%-8s", "size"
-		for (h = 1; h <= nhost; h++) printf " %10s", host[h]
-		printf " %18s\n", "np/best peer"
-		for (s = 1; s <= nsize; s++) {
-			printf "%-8s", size[s]
-			for (h = 1; h <= nhost; h++) {
-				v = median("host" SUBSEP host[h] SUBSEP "pairs" SUBSEP size[s] SUBSEP "instr")
-				printf " %10s", v == "" ? "-" : v
-			}
-			b = best("pairs", size[s], "instr")
-			printf " %18s\n", ratio(np_host("pairs", size[s], "instr"), b) " " bestname
-		}
+		pairs_table("Host: alloc+free pairs of one size, ns per pair (local backend for nettypool)", "ns")
+		pairs_table("Host: instructions per alloc+free pair (callgrind; the same on every run)", "instr")
 
 		title("Host: workloads, ns per operation (larson: per operation of one thread)")
 		printf "%-10s", "workload"

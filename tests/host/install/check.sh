@@ -8,22 +8,14 @@
 # uninstall removing everything. Writes RESULTS/install.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../../.." && pwd)
+# shellcheck disable=SC2034 # read by steps.sh
 results=$1
 prefix=$(mktemp -d)
 trap 'rm -rf "$prefix"' EXIT
-passed=0 failed=0
-
-step() {
-	local name=$1
-	shift
-	if "$@"; then
-		echo "ok - install: $name"
-		passed=$((passed + 1))
-	else
-		echo "not ok - install: $name"
-		failed=$((failed + 1))
-	fi
-}
+# shellcheck disable=SC2034 # read by steps.sh
+lane=install
+# shellcheck source=tests/host/install/steps.sh
+. "$top/tests/host/install/steps.sh"
 
 dest=$prefix/dest
 usr=$dest/usr/local
@@ -162,6 +154,4 @@ else
 	step "make module finds headers installed after make started" first_run
 	step "make install puts the module in updates/, for depmod" install_module
 fi
-echo "$passed $failed" >"$results/install"
-echo "install: $passed passed, $failed failed"
-((failed == 0))
+steps_done

@@ -9,28 +9,20 @@
 # Writes RESULTS/dkms.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../../.." && pwd)
+# shellcheck disable=SC2034 # read by steps.sh
 results=$1
 kdir=${2:-}
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
-passed=0 failed=0
-
-step() {
-	local name=$1
-	shift
-	if "$@"; then
-		echo "ok - dkms: $name"
-		passed=$((passed + 1))
-	else
-		echo "not ok - dkms: $name"
-		failed=$((failed + 1))
-	fi
-}
+# shellcheck disable=SC2034 # read by steps.sh
+lane=dkms
+# shellcheck source=tests/host/install/steps.sh
+. "$top/tests/host/install/steps.sh"
 
 if ! command -v dkms >/dev/null || [ -z "$kdir" ]; then
-	echo "not ok - dkms: dkms and kernel headers are installed (make deps)"
-	echo "0 1" >"$results/dkms"
-	exit 1
+	step "dkms and kernel headers are installed (make deps)" false
+	steps_done
+	exit
 fi
 kver=$(sed -n 's/^#define UTS_RELEASE "\(.*\)"$/\1/p' \
 	"$kdir/include/generated/utsrelease.h")
@@ -66,6 +58,4 @@ status_built() {
 	"${dkms[@]}" status -m nettypool -v "$version" -k "$kver" | grep -q ': built'
 }
 step "dkms status says built" status_built
-echo "$passed $failed" >"$results/dkms"
-echo "dkms: $passed passed, $failed failed"
-((failed == 0))
+steps_done
