@@ -32,10 +32,12 @@
  * pool's trim, a CPU going offline, the byte limit) and its destruction
  * empty every cache; a thread's caches are emptied when it exits.
  *
- * Locking: each cache has its own lock, which its CPU or thread takes on
- * every use and anyone flushing it takes too; it is uncontended but for
- * those flushes. The owner's flush and refill run under it, its flushed
- * after it is dropped; see core.c for the order with the core's locks.
+ * Locking: each cache has an owner lock (np_env.h). Its CPU or thread
+ * takes the owner's side on every use, which in userspace costs no
+ * atomic operation; whoever flushes a cache or reads its counters takes
+ * the visitor's side, which waits until the owner is out. The owner's
+ * flush and refill run under it, its flushed after it is dropped; see
+ * core.c for the order with the core's locks.
  */
 #include "np_cache.h"
 
@@ -101,7 +103,7 @@ static void np_cache_empty(struct np_cache_set *set, struct np_cache *cache,
 	unsigned int i;
 	u64 hits;
 
-	np_lock(&cache->lock);
+	np_visit_lock(&cache->lock);
 	for (i = 0; i < NP_CACHE_BINS; i++) {
 		struct np_cache_bin *bin = &cache->bins[i];
 
@@ -118,7 +120,7 @@ static void np_cache_empty(struct np_cache_set *set, struct np_cache *cache,
 	hits = cache->hits;
 	if (exiting)
 		cache->hits = 0;
-	np_unlock(&cache->lock);
+	np_visit_unlock(&cache->lock);
 	np_cache_flushed(set);
 	if (exiting && hits) {	/* the set's count outlives the cache */
 		np_lock(&set->lock);
@@ -141,7 +143,7 @@ static void np_cache_init_one(void *slot, void *arg)
 {
 	struct np_cache *cache = slot;
 
-	np_lock_init(&cache->lock);
+	np_owner_lock_init(&cache->lock);
 }
 
 /**
@@ -291,9 +293,9 @@ bool np_cache_get(struct np_cache_set *set, u64 norm, struct np_cache_entry *e)
 	cache = np_cache_of(set, norm, &i);
 	if (!cache)
 		return false;
-	np_lock(&cache->lock);
+	np_owner_lock(&cache->lock);
 	if (!np_cache_bin_ready(set, cache, i)) {
-		np_unlock(&cache->lock);
+		np_owner_unlock(&cache->lock);
 		return false;
 	}
 	bin = &cache->bins[i];
@@ -311,7 +313,7 @@ bool np_cache_get(struct np_cache_set *set, u64 norm, struct np_cache_entry *e)
 		np_cache_trim(set, cache);
 		trimmed = true;
 	}
-	np_unlock(&cache->lock);
+	np_owner_unlock(&cache->lock);
 	if (trimmed)
 		np_cache_flushed(set);
 	return hit;
@@ -337,9 +339,9 @@ bool np_cache_put(struct np_cache_set *set, u64 capacity,
 	cache = np_cache_of(set, capacity, &i);
 	if (!cache)
 		return false;
-	np_lock(&cache->lock);
+	np_owner_lock(&cache->lock);
 	if (!np_cache_bin_ready(set, cache, i)) {
-		np_unlock(&cache->lock);
+		np_owner_unlock(&cache->lock);
 		return false;
 	}
 	bin = &cache->bins[i];
@@ -353,7 +355,7 @@ bool np_cache_put(struct np_cache_set *set, u64 capacity,
 		np_cache_trim(set, cache);
 		flushed = true;
 	}
-	np_unlock(&cache->lock);
+	np_owner_unlock(&cache->lock);
 	if (flushed)
 		np_cache_flushed(set);
 	return true;
@@ -369,11 +371,11 @@ static void np_cache_stats_one(void *slot, void *arg)
 	struct np_cache *cache = slot;
 	struct np_cache_totals *t = arg;
 
-	np_lock(&cache->lock);
+	np_visit_lock(&cache->lock);
 	t->st->bytes_cached += cache->bytes;
 	t->st->cache_hits += cache->hits;
 	t->buffers += cache->buffers;
-	np_unlock(&cache->lock);
+	np_visit_unlock(&cache->lock);
 }
 
 /**

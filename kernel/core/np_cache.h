@@ -36,7 +36,7 @@ struct np_cache_bin {
 
 /**
  * struct np_cache - the cache of one CPU (kernel) or thread (userspace)
- * @lock: protects everything below.
+ * @lock: protects everything below; its CPU or thread owns it.
  * @allocations: cacheable allocations since the last trim.
  * @frees: frees the cache took since the last trim.
  * @hits: requests answered, since the cache was made.
@@ -45,7 +45,7 @@ struct np_cache_bin {
  * @bins: by size class; bin 0 unused.
  */
 struct np_cache {
-	struct np_lock lock;
+	struct np_owner_lock lock;
 	u32 allocations;
 	u32 frees;
 	u64 hits;

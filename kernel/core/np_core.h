@@ -44,7 +44,9 @@
  *
  * Locking. Every lock of the core, in the order they nest:
  *
- *   cache->lock                   (cache.c) one CPU's or thread's cache
+ *   cache->lock                   (cache.c) one CPU's or thread's cache,
+ *                                 an owner lock: a visitor that waits
+ *                                 for its owner holds no other lock
  *     -> arena->lock              (arena.c) the arena's lists, chunks,
  *                                 subpages, extra references, counters
  *     -> core->retired_lock       (core.c) chunks retired by cache flushes

@@ -11,7 +11,9 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <sched.h>
+#include <linux/membarrier.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 unsigned long np_env_warnings;
@@ -253,6 +255,59 @@ void np_lock_wait(struct np_lock *l)
 		while (__atomic_load_n(&l->locked, __ATOMIC_RELAXED))
 			np_lock_relax(&spins);
 	} while (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE));
+}
+
+bool np_asym_fenced;
+static pthread_once_t np_asym_once = PTHREAD_ONCE_INIT;
+
+/* Without membarrier(), owners fence for themselves. */
+static void np_asym_setup(void)
+{
+	if (syscall(__NR_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED,
+		    0, 0))
+		np_asym_fenced = true;
+}
+
+/* The visitor's side of the owner lock's barrier pair. */
+static void np_asym_barrier(void)
+{
+	if (np_asym_fenced ||
+	    syscall(__NR_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0))
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+}
+
+void np_owner_lock_init(struct np_owner_lock *l)
+{
+	pthread_once(&np_asym_once, np_asym_setup);
+	l->busy = 0;
+	l->visitors = 0;
+	l->owner_locked = 0;
+	np_lock_init(&l->lock);
+}
+
+/* The owner met a visitor: step out, and come in as a visitor would. */
+void np_owner_lock_slow(struct np_owner_lock *l)
+{
+	__atomic_store_n(&l->busy, 0, __ATOMIC_RELEASE);
+	np_lock(&l->lock);
+	l->owner_locked = 1;
+}
+
+void np_visit_lock(struct np_owner_lock *l)
+{
+	unsigned int spins = 0;
+
+	np_lock(&l->lock);
+	__atomic_store_n(&l->visitors, 1, NP_OWNER_ORDER);
+	np_asym_barrier();
+	while (__atomic_load_n(&l->busy, __ATOMIC_ACQUIRE))
+		np_lock_relax(&spins);
+}
+
+void np_visit_unlock(struct np_owner_lock *l)
+{
+	__atomic_store_n(&l->visitors, 0, __ATOMIC_RELEASE);
+	np_unlock(&l->lock);
 }
 
 __thread unsigned int np_rw_slot_of_thread;

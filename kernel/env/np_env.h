@@ -11,6 +11,9 @@
  *  - fixed-width types u8..u64, s32, bool, size_t, gfp_t and errno values;
  *  - struct np_lock, a lock that never sleeps, for arena state;
  *  - struct np_rwlock, a reader/writer lock that never sleeps, for the region map;
+ *  - struct np_owner_lock, for data one CPU or thread uses all the time
+ *    and others visit (the caches): np_owner_lock() for the owner, as
+ *    cheap as the environment allows, np_visit_lock() for the others;
  *  - np_meta_zalloc() / np_meta_free(), zeroed memory for metadata;
  *  - struct np_mem with np_mem_alloc() / np_mem_free() / np_mem_addr(),
  *    the page blocks that back a chunk or a huge buffer;

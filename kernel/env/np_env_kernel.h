@@ -62,6 +62,43 @@ static inline void np_unlock(struct np_lock *l)
 	spin_unlock_bh(&l->lock);
 }
 
+/*
+ * Data one CPU uses all the time and others visit now and then: here
+ * simply a lock, which the owner and visitors take alike.
+ */
+struct np_owner_lock {
+	struct np_lock lock;	/* the lock itself */
+};
+
+static inline void np_owner_lock_init(struct np_owner_lock *l)
+{
+	np_lock_init(&l->lock);
+}
+
+static inline void np_owner_lock(struct np_owner_lock *l)
+	__acquires(&l->lock.lock)
+{
+	spin_lock_bh(&l->lock.lock);
+}
+
+static inline void np_owner_unlock(struct np_owner_lock *l)
+	__releases(&l->lock.lock)
+{
+	spin_unlock_bh(&l->lock.lock);
+}
+
+static inline void np_visit_lock(struct np_owner_lock *l)
+	__acquires(&l->lock.lock)
+{
+	spin_lock_bh(&l->lock.lock);
+}
+
+static inline void np_visit_unlock(struct np_owner_lock *l)
+	__releases(&l->lock.lock)
+{
+	spin_unlock_bh(&l->lock.lock);
+}
+
 static inline void np_rwlock_init(struct np_rwlock *l)
 {
 	rwlock_init(&l->lock);

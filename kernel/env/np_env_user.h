@@ -90,6 +90,65 @@ static inline void np_unlock(struct np_lock *l)
 	__atomic_store_n(&l->locked, 0, __ATOMIC_RELEASE);
 }
 
+/*
+ * An owner lock guards data that one thread uses all the time and other
+ * threads visit now and then: a thread's cache, which its owner touches
+ * on every allocation and free, and a flush or the statistics visit. The
+ * owner takes it with plain stores: it says it is inside (busy), then
+ * checks that no visitor is around. A visitor says it is around
+ * (visitors), then waits until the owner is not inside. For the two
+ * sides never to miss each other, each needs a full barrier between its
+ * store and its load; the visitor's, membarrier(), makes every running
+ * thread of the process execute one, so that the owner's can be a mere
+ * compiler barrier. Where membarrier() is missing (valgrind, old
+ * kernels), the owner executes a real fence instead (np_asym_fenced),
+ * and under ThreadSanitizer, which models neither, both sides use
+ * sequentially consistent atomics. An owner that finds a visitor steps
+ * out and takes the visitors' lock, as a visitor would.
+ */
+struct np_owner_lock {
+	int busy;		/* the owner is inside; written by it alone */
+	int visitors;		/* a visitor is around */
+	int owner_locked;	/* the owner holds @lock; read by it alone */
+	struct np_lock lock;	/* serialises visitors, and a stepped-out owner */
+};
+
+#ifdef __SANITIZE_THREAD__
+#define NP_OWNER_ORDER	__ATOMIC_SEQ_CST
+#define NP_OWNER_LOAD	__ATOMIC_SEQ_CST
+#else
+#define NP_OWNER_ORDER	__ATOMIC_RELAXED
+#define NP_OWNER_LOAD	__ATOMIC_ACQUIRE
+#endif
+
+extern bool np_asym_fenced;
+
+void np_owner_lock_init(struct np_owner_lock *l);
+void np_owner_lock_slow(struct np_owner_lock *l);
+void np_visit_lock(struct np_owner_lock *l);
+void np_visit_unlock(struct np_owner_lock *l);
+
+static inline void np_owner_lock(struct np_owner_lock *l)
+{
+	__atomic_store_n(&l->busy, 1, NP_OWNER_ORDER);
+	if (__builtin_expect(np_asym_fenced, 0))
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	else
+		__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	if (__builtin_expect(__atomic_load_n(&l->visitors, NP_OWNER_LOAD), 0))
+		np_owner_lock_slow(l);
+}
+
+static inline void np_owner_unlock(struct np_owner_lock *l)
+{
+	if (__builtin_expect(l->owner_locked, 0)) {
+		l->owner_locked = 0;
+		np_unlock(&l->lock);
+		return;
+	}
+	__atomic_store_n(&l->busy, 0, __ATOMIC_RELEASE);
+}
+
 void np_read_lock_wait(struct np_rwlock *l, struct np_rw_slot *slot);
 void np_write_lock(struct np_rwlock *l);
 unsigned int np_rw_slot_assign(void);

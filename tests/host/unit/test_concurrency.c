@@ -822,6 +822,90 @@ START_TEST(rwlock_readers_share_writers_exclude)
 }
 END_TEST
 
+/*
+ * The owner lock (np_env_user.h), which guards every thread's cache: the
+ * owner and two visitors each change two words one after the other, and
+ * nobody may ever see them differ. Once with membarrier() doing the
+ * visitors' barrier, once with the owner fencing for itself, as under
+ * valgrind.
+ */
+struct owner_test {
+	struct np_owner_lock lock;
+	u64 a, b;
+	unsigned int rounds;
+	unsigned int visits;
+	int stop;
+	int torn;
+};
+
+static void owner_test_step(struct owner_test *t, unsigned int r)
+{
+	if (t->a != t->b)
+		__atomic_store_n(&t->torn, 1, __ATOMIC_RELAXED);
+	t->a++;
+	if (r % 128 == 0)
+		sched_yield();
+	t->b++;
+}
+
+static void *owner_test_visitor(void *arg)
+{
+	struct owner_test *t = arg;
+	unsigned int r = 0;
+
+	while (!__atomic_load_n(&t->stop, __ATOMIC_ACQUIRE)) {
+		np_visit_lock(&t->lock);
+		owner_test_step(t, r++);
+		np_visit_unlock(&t->lock);
+		__atomic_add_fetch(&t->visits, 1, __ATOMIC_RELAXED);
+		/*
+		 * Visit now and then, as flushes and statistics do: under
+		 * valgrind, whose threads take turns, visitors that never
+		 * pause would leave the owner no turn to step out.
+		 */
+		usleep(20);
+	}
+	return (void *)(uintptr_t)r;
+}
+
+START_TEST(owner_lock_excludes_visitors)
+{
+	struct owner_test *t = calloc(1, sizeof(*t));
+	bool fenced = np_asym_fenced;
+	u64 visits = 0;
+	pthread_t tids[2];
+	unsigned int i, r;
+
+	ck_assert_ptr_nonnull(t);
+	np_owner_lock_init(&t->lock);
+	if (_i)
+		np_asym_fenced = true;
+	t->rounds = scaled_ops(200000);
+	for (i = 0; i < NP_TEST_ARRAY_SIZE(tids); i++)
+		ck_assert_int_eq(pthread_create(&tids[i], NULL,
+						owner_test_visitor, t), 0);
+	for (r = 0; r < t->rounds ||
+		    !__atomic_load_n(&t->visits, __ATOMIC_RELAXED); r++) {
+		np_owner_lock(&t->lock);
+		owner_test_step(t, r + 1);
+		np_owner_unlock(&t->lock);
+	}
+	__atomic_store_n(&t->stop, 1, __ATOMIC_RELEASE);
+	for (i = 0; i < NP_TEST_ARRAY_SIZE(tids); i++) {
+		void *ret;
+
+		ck_assert_int_eq(pthread_join(tids[i], &ret), 0);
+		visits += (uintptr_t)ret;
+	}
+	np_asym_fenced = fenced;
+	ck_assert_int_eq(t->torn, 0);
+	ck_assert_uint_eq(t->a, t->b);
+	ck_assert_uint_eq(t->a, r + visits);
+	ck_assert_uint_gt(visits, 0);
+	free(t);
+}
+END_TEST
+
 static void concurrency_teardown(void)
 {
 	np_test_no_warnings();
@@ -839,6 +923,7 @@ Suite *concurrency_suite(void)
 	tcase_add_test(tc, retain_free_from_other_threads);
 	tcase_add_test(tc, last_references_freed_together);
 	tcase_add_test(tc, rwlock_readers_share_writers_exclude);
+	tcase_add_loop_test(tc, owner_lock_excludes_visitors, 0, 2);
 	suite_add_tcase(s, tc);
 	return s;
 }
