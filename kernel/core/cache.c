@@ -41,21 +41,32 @@
  */
 #include "np_cache.h"
 
-/* The bin of a normalised size, or -1 when it is not cached. */
-static int np_cache_bin(const struct np_cache_set *set, u64 norm)
+/* The bin of a normalised size up to NP_CACHE_NORMAL_MAX, cached or not. */
+static unsigned int np_cache_bin(const struct np_cache_set *set, u64 norm)
 {
-	int i;
-
 	if (norm < NP_TINY_MAX)
-		i = (int)np_tiny_index(norm);
-	else if (norm < set->page_size)
-		i = NP_NR_TINY_POOLS + (int)np_small_index(norm);
-	else if (norm <= NP_CACHE_NORMAL_MAX)
-		i = NP_NR_TINY_POOLS + NP_MAX_SMALL_POOLS +
-		    (int)(np_fls64(norm) - 1 - set->page_shift);
-	else
-		return -1;
-	return set->bin_max[i] ? i : -1;
+		return np_tiny_index(norm);
+	if (norm < set->page_size)
+		return NP_NR_TINY_POOLS + np_small_index(norm);
+	return NP_NR_TINY_POOLS + NP_MAX_SMALL_POOLS +
+	       np_fls64(norm) - 1 - set->page_shift;
+}
+
+/* Fill the size-to-bin table: every size of one 16 B step shares a bin. */
+static void np_cache_set_lookup(struct np_cache_set *set, u64 chunk_size)
+{
+	unsigned int k;
+
+	for (k = 0; k < NP_CACHE_LOOKUP; k++) {
+		u64 norm = np_normalize(chunk_size, (u64)k * NP_TINY_QUANTUM);
+		unsigned int i;
+
+		if (norm > chunk_size)
+			continue;
+		i = np_cache_bin(set, norm);
+		if (set->bin_max[i])
+			set->bin_of[k] = (u8)i;
+	}
 }
 
 /* Give the n oldest entries of a bin back to the owner. */
@@ -68,12 +79,13 @@ static void np_cache_flush_bin(struct np_cache_set *set,
 	bin->count -= n;
 	memmove(&bin->entries[0], &bin->entries[n],
 		bin->count * sizeof(*bin->entries));
-	cache->buffers -= n;
-	cache->bytes -= (u64)n * set->bin_size[i];
 }
 
-/* After flushes, with no cache lock held: the owner's deferred work. */
-static void np_cache_flushed(struct np_cache_set *set)
+/**
+ * np_cache_set_flushed() - after flushes, the owner's deferred work
+ * @set: the set; no cache lock held.
+ */
+void np_cache_set_flushed(struct np_cache_set *set)
 {
 	if (set->ops->flushed)
 		set->ops->flushed(set);
@@ -121,7 +133,7 @@ static void np_cache_empty(struct np_cache_set *set, struct np_cache *cache,
 	if (exiting)
 		cache->hits = 0;
 	np_visit_unlock(&cache->lock);
-	np_cache_flushed(set);
+	np_cache_set_flushed(set);
 	if (exiting && hits) {	/* the set's count outlives the cache */
 		np_lock(&set->lock);
 		set->exited_hits += hits;
@@ -192,6 +204,7 @@ int np_cache_set_init(struct np_cache_set *set,
 	}
 	if (!set->enabled)
 		return 0;
+	np_cache_set_lookup(set, chunk_size);
 	np_lock_init(&set->lock);
 	ret = np_slots_init(&set->slots, sizeof(struct np_cache),
 			    np_cache_init_one, np_cache_exit_one, set,
@@ -232,12 +245,9 @@ static void np_cache_refill(struct np_cache_set *set, struct np_cache *cache,
 {
 	struct np_cache_bin *bin = &cache->bins[i];
 	u32 want = set->bin_max[i] / 2 ? set->bin_max[i] / 2 : 1;
-	u32 got;
 
-	got = set->ops->refill(set, bin->entries, want, set->bin_size[i]);
-	bin->count = got;
-	cache->buffers += got;
-	cache->bytes += (u64)got * set->bin_size[i];
+	bin->count = set->ops->refill(set, bin->entries, want,
+				      set->bin_size[i]);
 }
 
 /*
@@ -258,110 +268,78 @@ static bool np_cache_bin_ready(struct np_cache_set *set, struct np_cache *cache,
 	return bin->entries;
 }
 
-/*
- * The caller's cache and the bin of a size, *bin; NULL when the size is
- * not cached or the cache cannot be had. The caller locks it.
- */
-static struct np_cache *np_cache_of(struct np_cache_set *set, u64 norm,
-				    int *bin)
-{
-	if (!set->enabled)
-		return NULL;
-	*bin = np_cache_bin(set, norm);
-	if (*bin < 0)
-		return NULL;
-	return np_slots_this(&set->slots);
-}
-
 /**
- * np_cache_get() - take a buffer from the caller's cache
+ * np_cache_get_slow() - np_cache_get() past its fast case
  * @set: the pool's caches.
- * @norm: normalised size.
+ * @cache: the caller's cache, its owner lock held.
+ * @i: the bin.
  * @e: filled in on a hit.
  *
- * Return: true on a hit; false when the size is not cached, or its bin
- * is empty and could not be refilled (the caller allocates by itself).
+ * For an empty bin (refilled when it has been asked for since the last
+ * trim), a bin's first use, and a trim that is due.
+ *
+ * Return: NP_CACHE_DONE on a hit, with NP_CACHE_FLUSHED after a trim.
  */
-bool np_cache_get(struct np_cache_set *set, u64 norm, struct np_cache_entry *e)
+unsigned int np_cache_get_slow(struct np_cache_set *set,
+			       struct np_cache *cache, unsigned int i,
+			       struct np_cache_entry *e)
 {
-	struct np_cache_bin *bin;
-	struct np_cache *cache;
-	bool trimmed = false;
-	bool hit = false;
-	int i;
+	struct np_cache_bin *bin = &cache->bins[i];
+	unsigned int done = 0;
 
-	cache = np_cache_of(set, norm, &i);
-	if (!cache)
-		return false;
-	np_owner_lock(&cache->lock);
-	if (!np_cache_bin_ready(set, cache, i)) {
-		np_owner_unlock(&cache->lock);
-		return false;
-	}
-	bin = &cache->bins[i];
+	if (!np_cache_bin_ready(set, cache, i))
+		return 0;
 	if (!bin->count && bin->hits && set->ops->refill)
 		np_cache_refill(set, cache, i);
 	if (bin->count) {
 		*e = bin->entries[--bin->count];
 		bin->hits++;
 		cache->hits++;
-		cache->buffers--;
-		cache->bytes -= norm;
-		hit = true;
+		done = NP_CACHE_DONE;
 	}
 	if (++cache->allocations >= NP_CACHE_TRIM_INTERVAL) {
 		np_cache_trim(set, cache);
-		trimmed = true;
+		done |= NP_CACHE_FLUSHED;
 	}
-	np_owner_unlock(&cache->lock);
-	if (trimmed)
-		np_cache_flushed(set);
-	return hit;
+	return done;
 }
 
 /**
- * np_cache_put() - keep a freed buffer in the caller's cache
+ * np_cache_put_slow() - np_cache_put() past its fast case
  * @set: the pool's caches.
- * @capacity: the buffer's normalised size.
- * @e: the buffer, which no user owns any more.
+ * @cache: the caller's cache, its owner lock held.
+ * @i: the bin.
+ * @e: the buffer.
  *
- * Return: true when the cache took it; false when the size is not cached
- * or the cache cannot be had (the caller gives the buffer back itself).
+ * For a bin's first use, a full bin (half of it goes back to the owner)
+ * and a trim that is due.
+ *
+ * Return: NP_CACHE_DONE when the cache took the buffer, with
+ * NP_CACHE_FLUSHED when buffers went back to the owner.
  */
-bool np_cache_put(struct np_cache_set *set, u64 capacity,
-		  const struct np_cache_entry *e)
+unsigned int np_cache_put_slow(struct np_cache_set *set,
+			       struct np_cache *cache, unsigned int i,
+			       const struct np_cache_entry *e)
 {
-	struct np_cache_bin *bin;
-	struct np_cache *cache;
-	bool flushed;
-	int i;
+	struct np_cache_bin *bin = &cache->bins[i];
+	unsigned int done = NP_CACHE_DONE;
 
-	cache = np_cache_of(set, capacity, &i);
-	if (!cache)
-		return false;
-	np_owner_lock(&cache->lock);
-	if (!np_cache_bin_ready(set, cache, i)) {
-		np_owner_unlock(&cache->lock);
-		return false;
-	}
-	bin = &cache->bins[i];
-	flushed = bin->count == set->bin_max[i];
-	if (flushed)
+	if (!np_cache_bin_ready(set, cache, i))
+		return 0;
+	if (bin->count == set->bin_max[i]) {
 		np_cache_flush_bin(set, cache, i, (bin->count + 1) / 2);
+		done |= NP_CACHE_FLUSHED;
+	}
 	bin->entries[bin->count++] = *e;
-	cache->buffers++;
-	cache->bytes += capacity;
 	if (++cache->frees >= NP_CACHE_TRIM_INTERVAL) {
 		np_cache_trim(set, cache);
-		flushed = true;
+		done |= NP_CACHE_FLUSHED;
 	}
-	np_owner_unlock(&cache->lock);
-	if (flushed)
-		np_cache_flushed(set);
-	return true;
+	return done;
 }
 
 struct np_cache_totals {
+	const struct np_cache_set *set;
 	struct np_stats *st;
 	u64 buffers;
 };
@@ -371,10 +349,16 @@ static void np_cache_stats_one(void *slot, void *arg)
 	struct np_cache *cache = slot;
 	struct np_cache_totals *t = arg;
 
+	unsigned int i;
+
 	np_visit_lock(&cache->lock);
-	t->st->bytes_cached += cache->bytes;
+	for (i = 0; i < NP_CACHE_BINS; i++) {
+		u32 n = cache->bins[i].count;
+
+		t->st->bytes_cached += (u64)n * t->set->bin_size[i];
+		t->buffers += n;
+	}
 	t->st->cache_hits += cache->hits;
-	t->buffers += cache->buffers;
 	np_visit_unlock(&cache->lock);
 }
 
@@ -387,7 +371,7 @@ static void np_cache_stats_one(void *slot, void *arg)
  */
 u64 np_cache_set_stats(struct np_cache_set *set, struct np_stats *st)
 {
-	struct np_cache_totals t = { st, 0 };
+	struct np_cache_totals t = { set, st, 0 };
 
 	if (!set->enabled)
 		return 0;

@@ -353,26 +353,28 @@ static int np_core_alloc_huge(struct np_core *core, u64 norm, gfp_t gfp,
 int np_core_alloc(struct np_core *core, u64 size, gfp_t gfp,
 		  struct np_buf *buf)
 {
-	u64 norm = np_core_normalize(core, size);
+	unsigned int bin = np_cache_bin_of(&core->caches, size);
 	struct np_cache_entry e;
 	struct np_arena *arena;
+	u64 norm;
 	int ret;
 
+	if (bin && np_cache_get(&core->caches, bin, &e)) {
+		struct np_chunk *chunk = e.region;
+
+		np_chunk_mark_owned(chunk, e.addr - chunk->region.key);
+		buf->addr = e.addr;
+		buf->capacity = core->caches.bin_size[bin];
+		buf->region_key = chunk->region.key;
+		buf->region_size = chunk->region.size;
+		return 0;
+	}
+	norm = np_core_normalize(core, size);
 	if (!norm)
 		return -ENOMEM;
 	if (norm > core->geo.chunk_size)
 		return np_core_alloc_huge(core, norm, gfp | core->meta_gfp,
 					  buf);
-	if (np_cache_get(&core->caches, norm, &e)) {
-		struct np_chunk *chunk = e.region;
-
-		np_chunk_mark_owned(chunk, e.addr - chunk->region.key);
-		buf->addr = e.addr;
-		buf->capacity = norm;
-		buf->region_key = chunk->region.key;
-		buf->region_size = chunk->region.size;
-		return 0;
-	}
 	arena = &core->arenas[np_env_arena_hint() % core->n_arenas];
 	ret = np_arena_alloc(arena, norm, gfp | core->meta_gfp, buf);
 	if (ret == -ENOSPC) {
@@ -429,10 +431,13 @@ int np_core_free(struct np_core *core, u64 addr)
 		e.addr = addr;
 	}
 	np_read_unlock(&core->regions.lock);
-	if (ret == 1 && e.region &&
-	    !np_cache_put(&core->caches,
-			  np_chunk_owned_capacity(chunk, offset), &e))
-		np_arena_free_claimed(arena, chunk, offset, &retired);
+	if (ret == 1 && e.region) {
+		unsigned int bin = np_cache_bin_of(&core->caches,
+				np_chunk_owned_capacity(chunk, offset));
+
+		if (!bin || !np_cache_put(&core->caches, bin, &e))
+			np_arena_free_claimed(arena, chunk, offset, &retired);
+	}
 	if (retired)
 		np_regions_remove(&core->regions, retired);
 	return ret;

@@ -15,6 +15,8 @@
 #define NP_CACHE_BINS		(NP_NR_TINY_POOLS + NP_MAX_SMALL_POOLS + \
 				 NP_CACHE_NORMAL_BINS)
 #define NP_CACHE_TRIM_INTERVAL	8192
+/* Sizes up to NP_CACHE_NORMAL_MAX find their bin in one table, by 16 B */
+#define NP_CACHE_LOOKUP		(NP_CACHE_NORMAL_MAX / NP_TINY_QUANTUM + 1)
 
 /* A cached buffer: what holds it (a chunk, say) and its address. */
 struct np_cache_entry {
@@ -40,8 +42,6 @@ struct np_cache_bin {
  * @allocations: cacheable allocations since the last trim.
  * @frees: frees the cache took since the last trim.
  * @hits: requests answered, since the cache was made.
- * @buffers: buffers held.
- * @bytes: their normalised bytes.
  * @bins: by size class; bin 0 unused.
  */
 struct np_cache {
@@ -49,8 +49,6 @@ struct np_cache {
 	u32 allocations;
 	u32 frees;
 	u64 hits;
-	u64 buffers;
-	u64 bytes;
 	struct np_cache_bin bins[NP_CACHE_BINS];
 };
 
@@ -85,6 +83,8 @@ struct np_cache_ops {
  * @exited_hits: hits of caches that are gone (threads that exited).
  * @bin_max: entries a bin may hold, 0 when the size is not cached.
  * @bin_size: the normalised size of each bin.
+ * @bin_of: the bin of each size up to NP_CACHE_NORMAL_MAX, by 16 bytes
+ *	rounded up; 0 when it is not cached.
  */
 struct np_cache_set {
 	const struct np_cache_ops *ops;
@@ -97,6 +97,7 @@ struct np_cache_set {
 	u64 exited_hits;
 	u32 bin_max[NP_CACHE_BINS];
 	u32 bin_size[NP_CACHE_BINS];
+	u8 bin_of[NP_CACHE_LOOKUP];
 };
 
 int np_cache_set_init(struct np_cache_set *set,
@@ -104,10 +105,106 @@ int np_cache_set_init(struct np_cache_set *set,
 		      const struct np_config *cfg, gfp_t meta_gfp);
 void np_cache_set_fini(struct np_cache_set *set);
 void np_cache_set_flush(struct np_cache_set *set);
-bool np_cache_get(struct np_cache_set *set, u64 norm,
-		  struct np_cache_entry *e);
-bool np_cache_put(struct np_cache_set *set, u64 capacity,
-		  const struct np_cache_entry *e);
+
+/* What the slow halves of np_cache_get() and np_cache_put() did. */
+enum {
+	NP_CACHE_DONE = 1,	/* a hit, or the buffer was taken */
+	NP_CACHE_FLUSHED = 2,	/* np_cache_set_flushed() is due */
+};
+
+unsigned int np_cache_get_slow(struct np_cache_set *set,
+			       struct np_cache *cache, unsigned int i,
+			       struct np_cache_entry *e);
+unsigned int np_cache_put_slow(struct np_cache_set *set,
+			       struct np_cache *cache, unsigned int i,
+			       const struct np_cache_entry *e);
+void np_cache_set_flushed(struct np_cache_set *set);
 u64 np_cache_set_stats(struct np_cache_set *set, struct np_stats *st);
+
+/**
+ * np_cache_bin_of() - the bin that caches a size
+ * @set: the pool's caches.
+ * @size: a request in bytes (0 is served as 16), or a normalised size.
+ *
+ * Return: the bin, or 0 when the size is not cached (also when no size
+ * is, or the set is disabled).
+ */
+static inline unsigned int np_cache_bin_of(const struct np_cache_set *set,
+					   u64 size)
+{
+	if (size > NP_CACHE_NORMAL_MAX)
+		return 0;
+	return set->bin_of[(size + NP_TINY_QUANTUM - 1) / NP_TINY_QUANTUM];
+}
+
+/**
+ * np_cache_get() - take a buffer from the caller's cache
+ * @set: the pool's caches.
+ * @i: a bin np_cache_bin_of() gave, not 0.
+ * @e: filled in on a hit.
+ *
+ * The hit is inline; refills, trims and first uses go out of line.
+ *
+ * Return: true on a hit; false when the bin is empty and could not be
+ * refilled, or the cache cannot be had (the caller allocates by itself).
+ */
+static inline bool np_cache_get(struct np_cache_set *set, unsigned int i,
+				struct np_cache_entry *e)
+{
+	struct np_cache *cache = np_slots_this(&set->slots);
+	struct np_cache_bin *bin;
+	unsigned int done = NP_CACHE_DONE;
+
+	if (np_unlikely(!cache))
+		return false;
+	np_owner_lock(&cache->lock);
+	bin = &cache->bins[i];
+	if (np_likely(bin->count &&
+		      cache->allocations + 1 < NP_CACHE_TRIM_INTERVAL)) {
+		*e = bin->entries[--bin->count];
+		bin->hits++;
+		cache->hits++;
+		cache->allocations++;
+	} else {
+		done = np_cache_get_slow(set, cache, i, e);
+	}
+	np_owner_unlock(&cache->lock);
+	if (np_unlikely(done & NP_CACHE_FLUSHED))
+		np_cache_set_flushed(set);
+	return done & NP_CACHE_DONE;
+}
+
+/**
+ * np_cache_put() - keep a freed buffer in the caller's cache
+ * @set: the pool's caches.
+ * @i: the bin of the buffer's capacity, from np_cache_bin_of(), not 0.
+ * @e: the buffer, which no user owns any more.
+ *
+ * Return: true when the cache took it; false when the cache cannot be
+ * had (the caller gives the buffer back itself).
+ */
+static inline bool np_cache_put(struct np_cache_set *set, unsigned int i,
+				const struct np_cache_entry *e)
+{
+	struct np_cache *cache = np_slots_this(&set->slots);
+	struct np_cache_bin *bin;
+	unsigned int done = NP_CACHE_DONE;
+
+	if (np_unlikely(!cache))
+		return false;
+	np_owner_lock(&cache->lock);
+	bin = &cache->bins[i];
+	if (np_likely(bin->entries && bin->count < set->bin_max[i] &&
+		      cache->frees + 1 < NP_CACHE_TRIM_INTERVAL)) {
+		bin->entries[bin->count++] = *e;
+		cache->frees++;
+	} else {
+		done = np_cache_put_slow(set, cache, i, e);
+	}
+	np_owner_unlock(&cache->lock);
+	if (np_unlikely(done & NP_CACHE_FLUSHED))
+		np_cache_set_flushed(set);
+	return done & NP_CACHE_DONE;
+}
 
 #endif /* NP_CACHE_H */

@@ -305,7 +305,4 @@ int np_core_with_region(struct np_core *core, u64 addr,
 void np_core_visit(struct np_core *core, const struct np_visitor *v,
 		   void *arg);
 
-/* size_class.c */
-u64 np_normalize(u64 chunk_size, u64 size);
-
 #endif /* NP_CORE_H */

@@ -33,4 +33,7 @@ static inline u32 np_small_index(u64 norm)
 	return np_fls64(norm >> 10);
 }
 
+/* size_class.c */
+u64 np_normalize(u64 chunk_size, u64 size);
+
 #endif /* NP_SIZE_CLASS_H */

@@ -96,7 +96,7 @@ unsigned int np_env_nr_cpus(void)
 unsigned int np_env_arena_hint(void)
 {
 	static unsigned int next_slot;
-	static __thread unsigned int slot;
+	static NP_THREAD_LOCAL unsigned int slot;
 
 	if (!slot)
 		slot = __atomic_add_fetch(&next_slot, 1, __ATOMIC_RELAXED);
@@ -112,7 +112,7 @@ unsigned int np_env_arena_hint(void)
  * on the fast path. A set's id is never reused, so a slot whose set was
  * finished (set == NULL) cannot be mistaken for a new set's.
  */
-__thread struct np_slot *np_thread_slots;
+NP_THREAD_LOCAL struct np_slot *np_thread_slots;
 
 static pthread_mutex_t np_slots_mutex = PTHREAD_MUTEX_INITIALIZER;
 static pthread_key_t np_slots_key;
@@ -310,7 +310,7 @@ void np_visit_unlock(struct np_owner_lock *l)
 	np_unlock(&l->lock);
 }
 
-__thread unsigned int np_rw_slot_of_thread;
+NP_THREAD_LOCAL unsigned int np_rw_slot_of_thread;
 static unsigned int np_rw_next_slot;
 
 /* Threads take the reader slots in turn: 1, 2, ... NP_RW_SLOTS, 1, ... */

@@ -20,7 +20,8 @@
  *  - np_err() / np_warn() / np_info(), logging;
  *  - NP_WARN_ON(), a checked assertion that reports once and evaluates to
  *    its condition;
- *  - bit helpers np_fls64(), np_ffz64(), np_is_pow2();
+ *  - bit helpers np_fls64(), np_ffz64(), np_is_pow2(); branch hints
+ *    np_likely() and np_unlikely();
  *  - struct np_slots, one slot per CPU (kernel) or per thread (userspace),
  *    for the caches;
  *  - np_env_page_size(), the page size of the system, and

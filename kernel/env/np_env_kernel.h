@@ -237,6 +237,8 @@ static inline bool np_test_bit(const unsigned long *words, u64 bit)
 }
 
 /* A word read without the lock that protects its writers. */
+#define np_likely(x)		likely(x)
+#define np_unlikely(x)		unlikely(x)
 #define np_read_once(x)		READ_ONCE(x)
 #define np_write_once(x, v)	WRITE_ONCE(x, v)
 

@@ -33,6 +33,12 @@ typedef unsigned int gfp_t;
 #define __GFP_ACCOUNT	0U
 
 /*
+ * A thread's own variable, in the static TLS block: one load from %fs,
+ * not a call to __tls_get_addr() on every use from the shared library.
+ */
+#define NP_THREAD_LOCAL	__thread __attribute__((tls_model("initial-exec")))
+
+/*
  * A lock that never sleeps while it holds: arena and cache sections are
  * short, so a waiter spins, yielding its CPU between tries. Release is a
  * plain store, which makes an uncontended lock/unlock pair one atomic
@@ -154,7 +160,7 @@ void np_write_lock(struct np_rwlock *l);
 unsigned int np_rw_slot_assign(void);
 
 /* This thread's reader slot (1-based; 0 until its first read lock). */
-extern __thread unsigned int np_rw_slot_of_thread;
+extern NP_THREAD_LOCAL unsigned int np_rw_slot_of_thread;
 
 static inline struct np_rw_slot *np_rw_slot(struct np_rwlock *l)
 {
@@ -321,7 +327,7 @@ struct np_slot {
 	unsigned long data[] __attribute__((aligned(64)));
 };
 
-extern __thread struct np_slot *np_thread_slots;
+extern NP_THREAD_LOCAL struct np_slot *np_thread_slots;
 
 int np_slots_init(struct np_slots *set, size_t size,
 		  void (*init)(void *slot, void *arg),

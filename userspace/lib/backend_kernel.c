@@ -102,7 +102,7 @@ struct np_kernel_hint {
 	struct np_kregion *region;
 };
 
-static __thread struct np_kernel_hint np_kernel_hint;
+static NP_THREAD_LOCAL struct np_kernel_hint np_kernel_hint;
 static uint64_t np_kpool_ids;
 
 static struct np_kpool *np_kpool(struct np_pool *pool)
@@ -453,19 +453,19 @@ static int np_kernel_alloc(struct np_pool *pool, size_t size, bool zero,
 {
 	struct np_kpool *kp = np_kpool(pool);
 	struct np_alloc a = { .size = size, .flags = zero ? NP_ALLOC_ZERO : 0 };
-	uint64_t norm = np_normalize(kp->chunk_size, size);
+	unsigned int bin = np_cache_bin_of(&kp->caches, size);
 	struct np_cache_entry e;
 	struct np_free f;
 	struct np_kregion *r;
 	int ret;
 
-	if (norm && np_cache_get(&kp->caches, norm, &e)) {
+	if (bin && np_cache_get(&kp->caches, bin, &e)) {
 		r = e.region;
 		np_test_and_set_bit(r->owned,
 				    (e.addr - r->offset) / NP_TINY_QUANTUM);
 		*ptr = r->base + (e.addr - r->offset);
 		if (zero)
-			memset(*ptr, 0, norm);
+			memset(*ptr, 0, kp->caches.bin_size[bin]);
 		return 0;
 	}
 	if (ioctl(kp->fd, NP_IOC_ALLOC, &a))
@@ -579,6 +579,7 @@ static int np_kernel_free(struct np_pool *pool, void *ptr)
 	struct np_kregion *r;
 	uint64_t offset = np_kernel_offset(kp, ptr, &r);
 	struct np_cache_entry e = { r, offset };
+	unsigned int bin;
 	uint64_t in;
 
 	if (!offset || (r->owned && (offset - r->offset) % NP_TINY_QUANTUM))
@@ -588,8 +589,9 @@ static int np_kernel_free(struct np_pool *pool, void *ptr)
 	in = offset - r->offset;
 	if (!np_test_and_clear_bit(r->owned, in / NP_TINY_QUANTUM))
 		return -EINVAL;
-	if (!np_cache_put(&kp->caches,
-			  np_read_once(r->page_cap[in >> kp->page_shift]), &e))
+	bin = np_cache_bin_of(&kp->caches,
+			      np_read_once(r->page_cap[in >> kp->page_shift]));
+	if (!bin || !np_cache_put(&kp->caches, bin, &e))
 		np_kernel_flush(&kp->caches, &e, 1, 0);
 	return 0;
 }
