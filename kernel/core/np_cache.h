@@ -120,6 +120,12 @@ unsigned int np_cache_put_slow(struct np_cache_set *set,
 			       const struct np_cache_entry *e);
 void np_cache_set_flushed(struct np_cache_set *set);
 u64 np_cache_set_stats(struct np_cache_set *set, struct np_stats *st);
+#ifndef __KERNEL__
+/* fork.c */
+void np_cache_set_fork_prepare(struct np_cache_set *set);
+void np_cache_set_fork_parent(struct np_cache_set *set);
+void np_cache_set_fork_child(struct np_cache_set *set);
+#endif
 
 /**
  * np_cache_bin_of() - the bin that caches a size

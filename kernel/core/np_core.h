@@ -10,6 +10,7 @@
  *
  *   core.c        struct np_core, a pool: configuration, the entry points
  *                 below, huge buffers
+ *   fork.c        a pool across fork(), for the library alone
  *   visit.c       what outsiders read of a pool, through np_core_visit()
  *   cache.c       caches of freed buffers in front of the arenas
  *   arena.c       struct np_arena: an independent allocator with its own
@@ -52,7 +53,9 @@
  *     -> core->retired_lock       (core.c) chunks retired by cache flushes
  *   regions->lock, read side      (region.c) the map and the pool's
  *     -> arena->lock              region counters
- *   regions->lock, write side     taken with no other core lock held
+ *   regions->lock, write side     taken with no other core lock held,
+ *                                 but by fork.c, which takes it first and
+ *                                 then all the others in the order above
  *
  * All of them are spinlocks in the kernel (bottom halves disabled), never
  * held across anything that may sleep or obtain pages. A cache's lock and
@@ -304,5 +307,12 @@ int np_core_with_region(struct np_core *core, u64 addr,
 /* visit.c */
 void np_core_visit(struct np_core *core, const struct np_visitor *v,
 		   void *arg);
+
+#ifndef __KERNEL__
+/* fork.c */
+void np_core_fork_prepare(struct np_core *core);
+void np_core_fork_parent(struct np_core *core);
+void np_core_fork_child(struct np_core *core);
+#endif
 
 #endif /* NP_CORE_H */

@@ -235,6 +235,61 @@ void np_slots_fini(struct np_slots *set)
 	pthread_mutex_unlock(&np_slots_mutex);
 }
 
+/*
+ * fork(): the slots mutex is held across it, so that no list is half
+ * changed in the child, which then makes it anew; the child's only
+ * thread is the one that forked.
+ */
+void np_slots_fork_prepare(void)
+{
+	pthread_mutex_lock(&np_slots_mutex);
+}
+
+void np_slots_fork_parent(void)
+{
+	pthread_mutex_unlock(&np_slots_mutex);
+}
+
+void np_slots_fork_child(void)
+{
+	pthread_mutex_init(&np_slots_mutex, NULL);
+}
+
+void np_slots_for_each_held(struct np_slots *set,
+			    void (*fn)(void *slot, void *arg), void *arg)
+{
+	struct np_slot *slot;
+
+	for (slot = set->head; slot; slot = slot->next_in_set)
+		fn(slot->data, arg);
+}
+
+static bool np_slot_is_mine(const struct np_slot *slot)
+{
+	const struct np_slot *mine;
+
+	for (mine = np_thread_slots; mine; mine = mine->next_in_thread)
+		if (mine == slot)
+			return true;
+	return false;
+}
+
+void np_slots_drop_others(struct np_slots *set)
+{
+	struct np_slot *slot, *next;
+
+	pthread_mutex_lock(&np_slots_mutex);
+	for (slot = set->head; slot; slot = next) {
+		next = slot->next_in_set;
+		if (np_slot_is_mine(slot))
+			continue;
+		set->flush(slot->data, set->arg);
+		np_slots_unlink(slot);
+		free(slot);
+	}
+	pthread_mutex_unlock(&np_slots_mutex);
+}
+
 /* One round of waiting for a lock word: a pause, or a yield now and then. */
 static void np_lock_relax(unsigned int *spins)
 {

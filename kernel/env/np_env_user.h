@@ -337,6 +337,21 @@ void np_slots_for_each(struct np_slots *set,
 		       void (*fn)(void *slot, void *arg), void *arg);
 void np_slots_fini(struct np_slots *set);
 
+/*
+ * fork() in a process with threads (the library's atfork handlers):
+ * np_slots_fork_prepare() holds the mutex behind every set until
+ * np_slots_fork_parent() in the parent, np_slots_fork_child() in the
+ * child; meanwhile np_slots_for_each_held() walks a set. In the child,
+ * np_slots_drop_others() flushes and frees the slots of the threads that
+ * did not survive the fork (all but the caller).
+ */
+void np_slots_fork_prepare(void);
+void np_slots_fork_parent(void);
+void np_slots_fork_child(void);
+void np_slots_for_each_held(struct np_slots *set,
+			    void (*fn)(void *slot, void *arg), void *arg);
+void np_slots_drop_others(struct np_slots *set);
+
 /* The calling thread's slot, or NULL when it could not be created. */
 static inline void *np_slots_this(struct np_slots *set)
 {

@@ -16,6 +16,12 @@
  *
  * Every function is thread-safe: one pool may be used from many threads.
  * Functions that fail return NULL or -1 and set errno.
+ *
+ * fork(): a child can use the local pools it inherits, whatever the other
+ * threads were doing (what they had cached goes back to the pool; what
+ * they held stays allocated). A kernel pool stays the opener's: in a child
+ * every call on it fails with EPERM but np_pool_close(), which frees the
+ * library's memory only.
  */
 #ifndef NETTYPOOL_H
 #define NETTYPOOL_H

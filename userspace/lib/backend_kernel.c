@@ -92,6 +92,7 @@ struct np_kpool {
 	u32 page_shift;
 	struct np_refs retained;	/* chunk buffers' extra references */
 	struct np_cache_set caches;
+	bool forked;		/* this process is a child of the opener */
 };
 
 /* The mapping a thread's pointer resolved to last (see the top). */
@@ -209,9 +210,11 @@ static void np_idle_remove(struct np_kpool *kp, struct np_kregion *r)
 	kp->nr_idle--;
 }
 
-static void np_kregion_free(struct np_kregion *r)
+static void np_kregion_free(struct np_kpool *kp, struct np_kregion *r)
 {
-	munmap(r->base, r->size);
+	/* a child has no mapping there: the range may hold one of its own */
+	if (!kp->forked)
+		munmap(r->base, r->size);
 	free(r->owned);
 	free(r->page_cap);
 	free(r);
@@ -233,7 +236,7 @@ static void np_kregion_unmap(struct np_kpool *kp, struct np_kregion *r)
 	*p = r->by_base_next;
 	kp->nr_regions--;
 	__atomic_store_n(&kp->unmaps, kp->unmaps + 1, __ATOMIC_RELEASE);
-	np_kregion_free(r);
+	np_kregion_free(kp, r);
 }
 
 static void np_kregion_put(struct np_kpool *kp, struct np_kregion *r)
@@ -365,6 +368,8 @@ static void np_kernel_flush(struct np_cache_set *set,
 	struct np_batch_op ops[NP_BATCH_MAX];
 	u32 done, k, m;
 
+	if (kp->forked)		/* the buffers are the opener's */
+		return;
 	for (done = 0; done < n; done += m) {
 		struct np_batch b = { .ops = (uintptr_t)ops };
 
@@ -459,6 +464,8 @@ static int np_kernel_alloc(struct np_pool *pool, size_t size, bool zero,
 	struct np_kregion *r;
 	int ret;
 
+	if (kp->forked)
+		return -EPERM;
 	if (bin && np_cache_get(&kp->caches, bin, &e)) {
 		r = e.region;
 		np_test_and_set_bit(r->owned,
@@ -534,9 +541,12 @@ static int np_kernel_retain(struct np_pool *pool, void *ptr)
 	struct np_kpool *kp = np_kpool(pool);
 	struct np_ref *fresh = NULL;
 	struct np_kregion *r;
-	struct np_free f = { .offset = np_kernel_offset(kp, ptr, &r) };
+	struct np_free f;
 	uint64_t in;
 
+	if (kp->forked)
+		return -EPERM;
+	f = (struct np_free){ .offset = np_kernel_offset(kp, ptr, &r) };
 	if (!f.offset)
 		return -EINVAL;
 	in = f.offset - r->offset;
@@ -577,11 +587,15 @@ static int np_kernel_free(struct np_pool *pool, void *ptr)
 {
 	struct np_kpool *kp = np_kpool(pool);
 	struct np_kregion *r;
-	uint64_t offset = np_kernel_offset(kp, ptr, &r);
-	struct np_cache_entry e = { r, offset };
+	uint64_t offset;
+	struct np_cache_entry e;
 	unsigned int bin;
 	uint64_t in;
 
+	if (kp->forked)
+		return -EPERM;
+	offset = np_kernel_offset(kp, ptr, &r);
+	e = (struct np_cache_entry){ r, offset };
 	if (!offset || (r->owned && (offset - r->offset) % NP_TINY_QUANTUM))
 		return -EINVAL;
 	if (!r->owned || np_kernel_drop_extra(kp, offset))
@@ -600,9 +614,13 @@ static size_t np_kernel_usable_size(struct np_pool *pool, const void *ptr)
 {
 	struct np_kpool *kp = np_kpool(pool);
 	struct np_kregion *r;
-	struct np_query q = { .offset = np_kernel_offset(kp, ptr, &r) };
-	uint64_t in = q.offset - (r ? r->offset : 0);
+	struct np_query q;
+	uint64_t in;
 
+	if (kp->forked)
+		return 0;
+	q = (struct np_query){ .offset = np_kernel_offset(kp, ptr, &r) };
+	in = q.offset - (r ? r->offset : 0);
 	if (!q.offset)
 		return 0;
 	if (r->owned)
@@ -620,6 +638,8 @@ static int np_kernel_stats(struct np_pool *pool, struct np_stats *st)
 	struct np_kpool *kp = np_kpool(pool);
 	uint64_t bytes, buffers;
 
+	if (kp->forked)
+		return -EPERM;
 	if (ioctl(kp->fd, NP_IOC_STATS, st))
 		return -errno;
 	bytes = st->bytes_cached;
@@ -635,6 +655,8 @@ static int np_kernel_trim(struct np_pool *pool)
 {
 	struct np_kpool *kp = np_kpool(pool);
 
+	if (kp->forked)
+		return -EPERM;
 	np_cache_set_flush(&kp->caches);
 	if (ioctl(kp->fd, NP_IOC_TRIM))
 		return -errno;
@@ -655,7 +677,7 @@ static void np_kernel_close(struct np_pool *pool)
 	for (i = 0; i < kp->nr_buckets; i++) {
 		for (r = kp->by_offset[i]; r; r = next) {
 			next = r->by_offset_next;
-			np_kregion_free(r);
+			np_kregion_free(kp, r);
 		}
 	}
 	np_refs_fini(&kp->retained);
@@ -666,6 +688,36 @@ static void np_kernel_close(struct np_pool *pool)
 	free(kp);
 }
 
+/*
+ * A child of fork() inherits the pool's file but not its mappings, and
+ * the buffers are the opener's: every call but np_pool_close() fails
+ * with EPERM there, and closing frees the library's memory only.
+ */
+static void np_kernel_fork_prepare(struct np_pool *pool)
+{
+	struct np_kpool *kp = np_kpool(pool);
+
+	pthread_mutex_lock(&kp->lock);
+	np_cache_set_fork_prepare(&kp->caches);
+}
+
+static void np_kernel_fork_parent(struct np_pool *pool)
+{
+	struct np_kpool *kp = np_kpool(pool);
+
+	np_cache_set_fork_parent(&kp->caches);
+	pthread_mutex_unlock(&kp->lock);
+}
+
+static void np_kernel_fork_child(struct np_pool *pool)
+{
+	struct np_kpool *kp = np_kpool(pool);
+
+	kp->forked = true;	/* first: the flush of dead caches is a no-op */
+	pthread_mutex_init(&kp->lock, NULL);
+	np_cache_set_fork_child(&kp->caches);
+}
+
 static const struct np_backend_ops np_kernel_ops = {
 	.alloc = np_kernel_alloc,
 	.free = np_kernel_free,
@@ -674,6 +726,9 @@ static const struct np_backend_ops np_kernel_ops = {
 	.stats = np_kernel_stats,
 	.trim = np_kernel_trim,
 	.close = np_kernel_close,
+	.fork_prepare = np_kernel_fork_prepare,
+	.fork_parent = np_kernel_fork_parent,
+	.fork_child = np_kernel_fork_child,
 };
 
 static const char *np_kernel_device(const struct np_pool_opts *opts)

@@ -69,6 +69,21 @@ static void np_local_close(struct np_pool *pool)
 			(unsigned long long)leaked);
 }
 
+static void np_local_fork_prepare(struct np_pool *pool)
+{
+	np_core_fork_prepare(np_local_core(pool));
+}
+
+static void np_local_fork_parent(struct np_pool *pool)
+{
+	np_core_fork_parent(np_local_core(pool));
+}
+
+static void np_local_fork_child(struct np_pool *pool)
+{
+	np_core_fork_child(np_local_core(pool));
+}
+
 static const struct np_backend_ops np_local_ops = {
 	.alloc = np_local_alloc,
 	.free = np_local_free,
@@ -77,6 +92,9 @@ static const struct np_backend_ops np_local_ops = {
 	.stats = np_local_stats,
 	.trim = np_local_trim,
 	.close = np_local_close,
+	.fork_prepare = np_local_fork_prepare,
+	.fork_parent = np_local_fork_parent,
+	.fork_child = np_local_fork_child,
 };
 
 /**

@@ -22,12 +22,17 @@ struct np_backend_ops {
 	int (*stats)(struct np_pool *pool, struct np_stats *st);
 	int (*trim)(struct np_pool *pool);
 	void (*close)(struct np_pool *pool);
+	void (*fork_prepare)(struct np_pool *pool);
+	void (*fork_parent)(struct np_pool *pool);
+	void (*fork_child)(struct np_pool *pool);
 };
 
 struct np_pool {
 	const struct np_backend_ops *ops;
 	int backend;
 	void *priv;
+	struct np_pool *next;
+	struct np_pool *prev;
 };
 
 int np_local_open(struct np_pool *pool, struct np_config *cfg);

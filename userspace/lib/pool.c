@@ -6,11 +6,84 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "np_env.h"
 #include "np_lib.h"
 #include "np_tables.h"
+
+/*
+ * fork(): every open pool is on one list, so that the atfork handlers can
+ * hold them all across a fork. Order: np_pools_lock, then the slots mutex
+ * of the environment, then each pool's own locks (its backend's
+ * fork_prepare). A child of a threaded process can then use every pool
+ * it inherited (those of the kernel backend as its fork_child says).
+ */
+static pthread_mutex_t np_pools_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct np_pool *np_pools;
+static pthread_once_t np_atfork_once = PTHREAD_ONCE_INIT;
+
+static void np_fork_prepare(void)
+{
+	struct np_pool *pool;
+
+	pthread_mutex_lock(&np_pools_lock);
+	np_slots_fork_prepare();
+	for (pool = np_pools; pool; pool = pool->next)
+		pool->ops->fork_prepare(pool);
+}
+
+static void np_fork_parent(void)
+{
+	struct np_pool *pool;
+
+	for (pool = np_pools; pool; pool = pool->next)
+		pool->ops->fork_parent(pool);
+	np_slots_fork_parent();
+	pthread_mutex_unlock(&np_pools_lock);
+}
+
+static void np_fork_child(void)
+{
+	struct np_pool *pool;
+
+	np_slots_fork_child();
+	for (pool = np_pools; pool; pool = pool->next)
+		pool->ops->fork_child(pool);
+	pthread_mutex_init(&np_pools_lock, NULL);
+}
+
+static void np_atfork_register(void)
+{
+	if (pthread_atfork(np_fork_prepare, np_fork_parent, np_fork_child))
+		np_err("pthread_atfork failed: a child of fork() may hang in a pool\n");
+}
+
+static void np_pools_link(struct np_pool *pool)
+{
+	pthread_once(&np_atfork_once, np_atfork_register);
+	pthread_mutex_lock(&np_pools_lock);
+	pool->prev = NULL;
+	pool->next = np_pools;
+	if (np_pools)
+		np_pools->prev = pool;
+	np_pools = pool;
+	pthread_mutex_unlock(&np_pools_lock);
+}
+
+static void np_pools_unlink(struct np_pool *pool)
+{
+	pthread_mutex_lock(&np_pools_lock);
+	if (pool->prev)
+		pool->prev->next = pool->next;
+	else
+		np_pools = pool->next;
+	if (pool->next)
+		pool->next->prev = pool->prev;
+	pthread_mutex_unlock(&np_pools_lock);
+}
 
 /*
  * $NETTYPOOL_LEAK_DETECTION (disabled, simple, advanced, paranoid) sets
@@ -90,6 +163,7 @@ struct np_pool *np_pool_open(const struct np_pool_opts *opts)
 		free(pool);
 		return np_fail_null(ret);
 	}
+	np_pools_link(pool);
 	return pool;
 }
 
@@ -97,6 +171,7 @@ int np_pool_close(struct np_pool *pool)
 {
 	if (!pool)
 		return np_fail(-EINVAL);
+	np_pools_unlink(pool);
 	pool->ops->close(pool);
 	free(pool);
 	return 0;

@@ -20,6 +20,8 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #if defined(__has_include)
@@ -906,6 +908,196 @@ START_TEST(owner_lock_excludes_visitors)
 }
 END_TEST
 
+/*
+ * fork() while other threads allocate and free. Each child must find the
+ * pool usable within a bounded time: with a local pool, whatever locks
+ * the threads held at the fork are released in the child and their
+ * caches are returned, so that the counters add up there; with a kernel
+ * pool, every call fails with EPERM and closing works. The parent's pool
+ * must be unaffected.
+ */
+#define FORK_RING	8	/* buffers a churning thread holds at most */
+#define FORK_CHURNERS	2
+#define FORK_TIMEOUT_MS	10000
+/*
+ * Operations each thread does before the first fork, which make its
+ * cache's bins and the chunks it needs: gcc 12's AddressSanitizer does not
+ * hold its allocator across fork(), so a child whose parent had a thread
+ * inside malloc() at that instant can hang in the next malloc(). Past
+ * this, the threads rarely allocate metadata.
+ */
+#define FORK_WARMUP	4096
+
+struct fork_churn {
+	struct np_pool *pool;
+	int stop;
+	unsigned int id;
+	u64 ops;
+	bool failed;
+};
+
+/* No ck_assert() here: a failing one would leave the thread running. */
+static void *fork_churner(void *arg)
+{
+	struct fork_churn *c = arg;
+	void *ring[FORK_RING] = { NULL };
+	unsigned int k = 0, i;
+
+	while (!__atomic_load_n(&c->stop, __ATOMIC_ACQUIRE) && !c->failed) {
+		size_t size = 16 << (k % 11);	/* 16 B .. 16 KiB */
+		void **slot = &ring[k % FORK_RING];
+
+		if (*slot && np_free(c->pool, *slot))
+			c->failed = true;
+		*slot = np_alloc(c->pool, size);
+		if (*slot)
+			memset(*slot, (int)c->id, size);
+		else
+			c->failed = true;
+		__atomic_store_n(&c->ops, ++k, __ATOMIC_RELEASE);
+	}
+	for (i = 0; i < FORK_RING; i++)
+		if (ring[i] && np_free(c->pool, ring[i]))
+			c->failed = true;
+	return NULL;
+}
+
+/* The child's work on a local pool; an exit status, 0 when all is well. */
+static int fork_child_local(struct np_pool *pool)
+{
+	struct np_stats s0, s1;
+	void *small[64], *pages[16];
+	unsigned int i;
+
+	if (np_trim(pool) || np_pool_stats(pool, &s0))
+		return 10;
+	if (s0.bytes_cached)
+		return 11;	/* the dead threads' caches were not returned */
+	/* a churner's ring, and one buffer caught between ring and pool */
+	if (s0.active_buffers > FORK_CHURNERS * (FORK_RING + 1))
+		return 12;
+	for (i = 0; i < NP_TEST_ARRAY_SIZE(small); i++)
+		if (!(small[i] = np_alloc(pool, 256)))
+			return 13;
+	for (i = 0; i < NP_TEST_ARRAY_SIZE(pages); i++)
+		if (!(pages[i] = np_alloc(pool, 4096)))
+			return 13;
+	if (np_pool_stats(pool, &s1))
+		return 14;
+	if (s1.active_buffers != s0.active_buffers + 80 ||
+	    s1.bytes_active != s0.bytes_active + 64 * 256 + 16 * 4096)
+		return 15;
+	for (i = 0; i < NP_TEST_ARRAY_SIZE(small); i++)
+		if (np_free(pool, small[i]))
+			return 16;
+	for (i = 0; i < NP_TEST_ARRAY_SIZE(pages); i++)
+		if (np_free(pool, pages[i]))
+			return 16;
+	if (np_trim(pool) || np_pool_stats(pool, &s1))
+		return 17;
+	if (s1.active_buffers != s0.active_buffers ||
+	    s1.bytes_active != s0.bytes_active || s1.bytes_cached)
+		return 18;
+	return np_pool_close(pool) ? 19 : 0;
+}
+
+/* A kernel pool is the opener's: EPERM for everything but closing. */
+static int fork_child_kernel(struct np_pool *pool, void *parent_buf)
+{
+	struct np_stats st;
+
+	errno = 0;
+	if (np_alloc(pool, 256) || errno != EPERM)
+		return 20;
+	if (np_free(pool, parent_buf) != -1 || errno != EPERM)
+		return 21;
+	if (np_retain(pool, parent_buf) != -1 || errno != EPERM)
+		return 22;
+	if (np_pool_stats(pool, &st) != -1 || errno != EPERM)
+		return 23;
+	if (np_trim(pool) != -1 || errno != EPERM)
+		return 24;
+	if (np_usable_size(pool, parent_buf))
+		return 25;
+	return np_pool_close(pool) ? 26 : 0;
+}
+
+/*
+ * Wait for a child, and kill it when it is not done in time: its exit
+ * status, -1 when it hung, -3 when waitpid() failed.
+ */
+static int fork_wait(pid_t pid)
+{
+	int status, ms;
+
+	for (ms = 0; ms < FORK_TIMEOUT_MS; ms++) {
+		pid_t r = waitpid(pid, &status, WNOHANG);
+
+		if (r < 0)
+			return -3;
+		if (r == pid)
+			return WIFEXITED(status) ? WEXITSTATUS(status) :
+			       128 + WTERMSIG(status);
+		usleep(1000);
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+	return -1;
+}
+
+START_TEST(fork_while_threads_churn)
+{
+	struct fork_churn c[FORK_CHURNERS];
+	pthread_t tids[FORK_CHURNERS];
+	bool kernel = np_test_backend() == NP_BACKEND_KERNEL;
+	unsigned int i, f, forks = scaled_ops(2000);
+	struct np_pool *pool = np_test_pool_open(NULL);
+	char *mine;
+	int rc;
+
+	ck_assert_ptr_nonnull(pool);
+	mine = np_alloc(pool, 1000);
+	ck_assert_ptr_nonnull(mine);
+	memset(mine, 0x5a, 1000);
+	for (i = 0; i < FORK_CHURNERS; i++) {
+		c[i] = (struct fork_churn){ .pool = pool, .id = i + 1 };
+		ck_assert_int_eq(pthread_create(&tids[i], NULL, fork_churner,
+						&c[i]), 0);
+	}
+	for (i = 0; i < FORK_CHURNERS; i++)
+		while (__atomic_load_n(&c[i].ops, __ATOMIC_ACQUIRE) <
+		       FORK_WARMUP && !__atomic_load_n(&c[i].failed,
+							 __ATOMIC_RELAXED))
+			usleep(100);
+	/* the threads use this frame: no ck_assert() until they are joined */
+	for (f = 0, rc = 0; f < forks && !rc; f++) {
+		pid_t pid = fork();
+
+		if (!pid)
+			_exit(kernel ? fork_child_kernel(pool, mine) :
+			      fork_child_local(pool));
+		rc = pid < 0 ? -2 : fork_wait(pid);
+	}
+	for (i = 0; i < FORK_CHURNERS; i++)
+		__atomic_store_n(&c[i].stop, 1, __ATOMIC_RELEASE);
+	for (i = 0; i < FORK_CHURNERS; i++)
+		ck_assert_int_eq(pthread_join(tids[i], NULL), 0);
+	ck_assert_msg(rc == 0, "fork %u: %s %d", f - 1,
+		      rc == -2 ? "fork() failed" :
+		      rc == -3 ? "waitpid() failed" :
+		      rc == -1 ? "the child hung, killed after (ms)" :
+		      "the child exited with", rc == -1 ? FORK_TIMEOUT_MS : rc);
+	for (i = 0; i < FORK_CHURNERS; i++) {
+		ck_assert(!c[i].failed);
+		ck_assert_uint_gt(c[i].ops, 0);
+	}
+	for (i = 0; i < 1000; i++)
+		ck_assert_int_eq(mine[i], 0x5a);
+	ck_assert_int_eq(np_free(pool, mine), 0);
+	close_empty_pool(pool);
+}
+END_TEST
+
 static void concurrency_teardown(void)
 {
 	np_test_no_warnings();
@@ -924,6 +1116,7 @@ Suite *concurrency_suite(void)
 	tcase_add_test(tc, last_references_freed_together);
 	tcase_add_test(tc, rwlock_readers_share_writers_exclude);
 	tcase_add_loop_test(tc, owner_lock_excludes_visitors, 0, 2);
+	tcase_add_test(tc, fork_while_threads_churn);
 	suite_add_tcase(s, tc);
 	return s;
 }
