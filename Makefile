@@ -58,7 +58,7 @@ CHECK_LIBS	:= $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubu
 
 DEMO		:= $(BUILD)/nettypool-demo
 
-.PHONY: all lib tools module module-kbuild bench check check-layers check-unit check-install check-dkms check-asan check-valgrind check-tsan check-fuzz fuzz fuzz-ioctl check-debug \
+.PHONY: all lib tools module module-kbuild bench check check-layers check-unit check-install check-dkms check-deb check-asan check-valgrind check-tsan check-fuzz fuzz fuzz-ioctl check-debug \
 	check-guest check-netty run lint install clean deps
 
 all: lib tools module
@@ -139,6 +139,7 @@ check: deps
 	-$(MAKE) --no-print-directory check-unit
 	-$(MAKE) --no-print-directory check-install
 	-$(MAKE) --no-print-directory check-dkms
+	-$(MAKE) --no-print-directory check-deb
 	-$(MAKE) --no-print-directory check-asan
 	-$(MAKE) --no-print-directory check-valgrind
 	-$(MAKE) --no-print-directory check-tsan
@@ -165,6 +166,12 @@ check-install:
 check-dkms:
 	@mkdir -p $(BUILD)/results
 	bash tests/host/install/dkms.sh $(BUILD)/results $(KDIR)
+
+# The Debian packages installed on this host, used, and purged, leaving
+# nothing behind (tests/host/install/deb.sh; root).
+check-deb:
+	@mkdir -p $(BUILD)/results
+	bash tests/host/install/deb.sh $(BUILD)/results
 
 check-asan:
 	$(MAKE) --no-print-directory BUILD=build/asan \
