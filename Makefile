@@ -123,7 +123,7 @@ module:
 
 module-kbuild:
 ifneq ($(KDIR),)
-	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+	$(MAKE) -C $(KDIR) M=$(CURDIR) NP_VERSION=$(VERSION) modules
 else
 	@echo "no kernel headers found: module not built (make deps installs them)"
 endif
@@ -284,7 +284,7 @@ lint:
 	bash scripts/lint.sh $(filter-out kernel/env/%_user.c kernel/env/%_user.h,\
 		$(wildcard kernel/*/*.c kernel/*/*.h)) uapi/linux/nettypool.h
 	@echo "sparse (C=2) and W=1 over the module:"
-	@out=$$($(MAKE) -s -C $(KDIR) M=$(CURDIR) C=2 W=1 modules 2>&1); \
+	@out=$$($(MAKE) -s -C $(KDIR) M=$(CURDIR) NP_VERSION=$(VERSION) C=2 W=1 modules 2>&1); \
 		echo "$$out"; ! echo "$$out" | grep -qiE 'warning|error'
 
 # Installation. The library, headers and command go under PREFIX (LIBDIR
