@@ -107,11 +107,11 @@ done
 install_packages() {
 	dpkg -i "${debs[@]}" >"$scratch/install.log" 2>&1
 	apt-get -f install -y </dev/null >>"$scratch/install.log" 2>&1
-	[ "$(dpkg-query -W -f='${db:Status-Abbrev}\n' "${packages[@]}" |
-		grep -c '^ii')" = "${#packages[@]}" ] ||
+	[ "$(dpkg-query -W -f='${db:Status-Abbrev} ${Version}\n' "${packages[@]}" |
+		grep -cxF "ii  $version")" = "${#packages[@]}" ] ||
 		{ sed 's/^/# /' "$scratch/install.log"; return 1; }
 }
-step "dpkg -i, apt-get -f install: the four packages installed" install_packages
+step "dpkg -i, apt-get -f install: the four packages installed, $version" install_packages
 
 # expected PACKAGE: the files PACKAGE must have, where Debian puts them.
 expected() {
@@ -179,6 +179,8 @@ module_for_every_kernel() {
 		"$kdir"/updates/*)
 			[ "$(modinfo -F vermagic "$ko" | cut -d' ' -f1)" = "$kver" ] ||
 				{ echo "# $ko is not for $kver"; ok=1; }
+			[ "$(modinfo -F version "$ko")" = "$version" ] ||
+				{ echo "# $ko is not version $version"; ok=1; }
 			dkms status -m nettypool -v "$version" -k "$kver" |
 				grep -q ': installed' ||
 				{ echo "# dkms status: not installed for $kver"; ok=1; }
