@@ -70,12 +70,14 @@ installed_packages >"$scratch/packages.before"
 leftovers | sort >"$scratch/leftovers.before"
 
 # put_back: the packages this lane installed go, with what apt-get
-# installed for them; then whatever new is left that no package owns
+# installed for them (new, and marked automatic: not what someone
+# installed meanwhile); then whatever new is left that no package owns
 # (DKMS's signing key, its built modules, empty folders).
 put_back() {
 	local new path
 	dpkg --purge "${packages[@]}" >/dev/null 2>&1
-	new=$(comm -13 "$scratch/packages.before" <(installed_packages))
+	new=$(comm -13 "$scratch/packages.before" <(installed_packages) |
+		comm -12 - <(apt-mark showauto | sed 's/:.*//' | sort))
 	if [ -n "$new" ]; then
 		echo "# deb: purging what apt-get installed for them: ${new//$'\n'/ }"
 		# shellcheck disable=SC2086 # one package a word
@@ -212,7 +214,14 @@ step "build it static (pkg-config --static)" \
 	gcc -Wall -Werror -static -o "$scratch/hello-static" \
 	"$top/tests/host/install/hello.c" $(pkg-config --cflags --libs --static nettypool)
 step "run it (static)" quiet "$scratch/hello-static"
-step "the nettypool command runs" quiet nettypool --help
+# The packaged command, not one make install put earlier in PATH.
+step "nettypool --help" quiet /usr/bin/nettypool --help
+demo_frees_all() {
+	/usr/bin/nettypool demo --backend local --json >"$scratch/demo.json" &&
+		grep '"active_buffers":' "$scratch/demo.json" | tail -n 1 |
+		grep -q ': 0,$'
+}
+step "nettypool demo --backend local: 2048 buffers, all freed" demo_frees_all
 man_finds_pages() {
 	man -w 1 nettypool >/dev/null && man -w 4 nettypool >/dev/null &&
 		man -w 3 np_alloc >/dev/null
