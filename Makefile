@@ -58,7 +58,7 @@ CHECK_LIBS	:= $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubu
 
 DEMO		:= $(BUILD)/nettypool-demo
 
-.PHONY: all lib tools module module-kbuild bench check check-layers check-unit check-install check-dkms check-asan check-valgrind check-tsan check-fuzz fuzz fuzz-ioctl check-debug \
+.PHONY: all lib tools module module-kbuild bench check check-layers check-unit check-install check-dkms check-deb check-asan check-valgrind check-tsan check-fuzz fuzz fuzz-ioctl check-debug \
 	check-guest check-netty run lint install clean deps
 
 all: lib tools module
@@ -123,7 +123,7 @@ module:
 
 module-kbuild:
 ifneq ($(KDIR),)
-	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+	$(MAKE) -C $(KDIR) M=$(CURDIR) NP_VERSION=$(VERSION) modules
 else
 	@echo "no kernel headers found: module not built (make deps installs them)"
 endif
@@ -139,6 +139,7 @@ check: deps
 	-$(MAKE) --no-print-directory check-unit
 	-$(MAKE) --no-print-directory check-install
 	-$(MAKE) --no-print-directory check-dkms
+	-$(MAKE) --no-print-directory check-deb
 	-$(MAKE) --no-print-directory check-asan
 	-$(MAKE) --no-print-directory check-valgrind
 	-$(MAKE) --no-print-directory check-tsan
@@ -165,6 +166,12 @@ check-install:
 check-dkms:
 	@mkdir -p $(BUILD)/results
 	bash tests/host/install/dkms.sh $(BUILD)/results $(KDIR)
+
+# The Debian packages installed on this host, used, and purged, leaving
+# nothing behind (tests/host/install/deb.sh; root).
+check-deb:
+	@mkdir -p $(BUILD)/results
+	bash tests/host/install/deb.sh $(BUILD)/results
 
 check-asan:
 	$(MAKE) --no-print-directory BUILD=build/asan \
@@ -277,7 +284,7 @@ lint:
 	bash scripts/lint.sh $(filter-out kernel/env/%_user.c kernel/env/%_user.h,\
 		$(wildcard kernel/*/*.c kernel/*/*.h)) uapi/linux/nettypool.h
 	@echo "sparse (C=2) and W=1 over the module:"
-	@out=$$($(MAKE) -s -C $(KDIR) M=$(CURDIR) C=2 W=1 modules 2>&1); \
+	@out=$$($(MAKE) -s -C $(KDIR) M=$(CURDIR) NP_VERSION=$(VERSION) C=2 W=1 modules 2>&1); \
 		echo "$$out"; ! echo "$$out" | grep -qiE 'warning|error'
 
 # Installation. The library, headers and command go under PREFIX (LIBDIR

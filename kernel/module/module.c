@@ -282,3 +282,4 @@ module_exit(np_exit);
 
 MODULE_DESCRIPTION("Netty's pooled buffer allocator over alloc_pages()");
 MODULE_LICENSE("GPL");
+MODULE_VERSION(NP_VERSION);

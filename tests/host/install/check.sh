@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# make install into a scratch DESTDIR: every file where it belongs, every
-# man page rendering without warnings, the facts the pages and the
-# modprobe.d example name checked against the sources; hello.c built the
-# way a user would (pkg-config, shared and static) and run; make
-# uninstall removing everything. Writes RESULTS/install.
+# debian/changelog's version against the Makefile's; make install into a
+# scratch DESTDIR: every file where it belongs, every man page rendering
+# without warnings, the facts the pages and the modprobe.d example name
+# checked against the sources; hello.c built the way a user would
+# (pkg-config, shared and static) and run; make uninstall removing
+# everything. Writes RESULTS/install.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../../.." && pwd)
 # shellcheck disable=SC2034 # read by steps.sh
@@ -19,6 +20,19 @@ lane=install
 
 dest=$prefix/dest
 usr=$dest/usr/local
+# The Makefile's VERSION is the one definition; the packages take theirs
+# from debian/changelog, which must follow it.
+changelog_follows_makefile() {
+	local mk deb
+	mk=$(make -s -C "$top" version)
+	deb=$(dpkg-parsechangelog -l "$top/debian/changelog" -S Version) || return 1
+	[ "${deb%-*}" = "$mk" ] || {
+		echo "# debian/changelog is at $deb, the Makefile's VERSION is $mk:"
+		echo "# add a changelog entry for $mk (dch -v $mk)"
+		return 1
+	}
+}
+step "debian/changelog's version is the Makefile's VERSION" changelog_follows_makefile
 step "make install into a DESTDIR" \
 	make -s -C "$top" install DESTDIR="$dest" PREFIX=/usr/local >/dev/null
 

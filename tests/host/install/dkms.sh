@@ -5,8 +5,10 @@
 # Debian's dkms adds and builds the module from there, in a DKMS tree of
 # its own, for the kernel of KDIR (the headers the guest's module is built
 # against: the host may run another kernel). The module DKMS built must be
-# for that kernel and have the parameters the modprobe.d example names.
-# Writes RESULTS/dkms.
+# for that kernel and have the parameters the modprobe.d example names;
+# then a QEMU guest boots that kernel, loads it, allocates and frees
+# through /dev/nettypool (run-guest.sh, tests/guest/dkms-load.sh).
+# Writes RESULTS/dkms, the guest's serial output RESULTS/dkms-guest.log.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../../.." && pwd)
 # shellcheck disable=SC2034 # read by steps.sh
@@ -54,8 +56,46 @@ params_match_example() {
 			"$top/packaging/nettypool.conf" | sort)
 }
 step "its parameters are the modprobe.d example's" params_match_example
+step "its version is dkms.conf's, $version" \
+	test "$(modinfo -F version "$ko")" = "$version"
+srcversion=$(modinfo -F srcversion "$ko")
+step "it has a srcversion" test -n "$srcversion"
 status_built() {
 	"${dkms[@]}" status -m nettypool -v "$version" -k "$kver" | grep -q ': built'
 }
 step "dkms status says built" status_built
+
+# The guest lane's harness boots the kernel DKMS built for and loads the
+# module from the DKMS tree there (tests/guest/dkms-load.sh).
+in_ci() { [[ -n ${CI:-} && ${CI:-} != false && ${CI:-} != 0 ]]; }
+image=/boot/vmlinuz-$kver
+[ -r "$image" ] || image=$kdir/arch/x86/boot/bzImage
+guest() {
+	make -s -C "$top/tests/guest/selftests/nettypool" OUTPUT="$scratch" \
+		>"$scratch/guest.out" 2>&1 || return 1
+	bash "$top/tests/guest/run-guest.sh" --kernel "$image" \
+		--script "$top/tests/guest/dkms-load.sh" --file "$ko" \
+		--file "$scratch/nettypool_test" --file "$top/tests/lib/check.sh" \
+		--log "$results/dkms-guest.log" --timeout 300 \
+		-- "$(modinfo -F vermagic "$ko" | cut -d' ' -f1)" "$srcversion" "$version" \
+		>"$scratch/guest.out" 2>&1
+}
+if [ ! -r "$image" ]; then
+	echo "# no kernel image for $kver: the module DKMS built is not loaded"
+	! in_ci || step "a kernel image for $kver" false
+else
+	guest
+	rc=$?
+	if ((rc == 127)) && ! in_ci; then
+		echo "# the guest lane's tools are missing: the module DKMS built is not loaded"
+	else
+		tap_steps "$scratch/guest.out"
+		# A failure the guest's checks did not report: a kernel
+		# warning, a crash, a timeout.
+		if ((rc != 0)) && ! grep -q "^not ok - $lane: " "$scratch/guest.out"; then
+			sed 's/^/# /' "$scratch/guest.out" | tail -n 20
+			step "the guest ran to its end (run-guest.sh status $rc)" false
+		fi
+	fi
+fi
 steps_done

@@ -5,6 +5,8 @@
 # sourced by check.sh and dkms.sh once they have set lane and results:
 #
 #   step NAME CMD...  run CMD: "ok - LANE: NAME" or "not ok - ...", counted
+#   tap_steps FILE    the "ok - LANE: ..." and "not ok - LANE: ..." lines
+#                     of FILE (a guest's output), printed and counted
 #   steps_done        write "PASSED FAILED" to RESULTS/LANE, print the
 #                     lane's summary; succeeds when nothing failed
 
@@ -21,6 +23,18 @@ step() {
 		echo "not ok - $lane: $name"
 		failed=$((failed + 1))
 	fi
+}
+
+tap_steps() {
+	local line
+	while IFS= read -r line; do
+		case $line in
+		"ok - $lane: "*) passed=$((passed + 1)) ;;
+		"not ok - $lane: "*) failed=$((failed + 1)) ;;
+		*) continue ;;
+		esac
+		echo "$line"
+	done <"$1"
 }
 
 # shellcheck disable=SC2154 # results: set by the script that sources this
