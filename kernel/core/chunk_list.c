@@ -19,6 +19,9 @@
  * see arena.c), which is the list's caller's decision: np_chunk_list_free()
  * only says so by returning false.
  *
+ * Every change of a chunk's list, into the lists and out of them
+ * included, is a trace event (chunk_move, np_chunk_trace_move()).
+ *
  * max_capacity is the largest request a chunk in the list can possibly
  * satisfy, chunk_size * (100 - max(min_usage, 1)) / 100; a larger request
  * skips the whole list without looking at any chunk.

@@ -14,8 +14,8 @@
  * them everywhere else ("qInit" .. "q100"; "tiny" .. "huge"); a chunk
  * that leaves the lists, or has not entered them yet, is in "none".
  *
- * Tracepoints are kept out of header-only users of this file: only a
- * file that defines CREATE_TRACE_POINTS (trace.c) instantiates them.
+ * Every file of the module includes this header through np_env.h; only
+ * trace.c, with CREATE_TRACE_POINTS, instantiates the tracepoints.
  */
 #undef TRACE_SYSTEM
 #define TRACE_SYSTEM nettypool
