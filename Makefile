@@ -59,7 +59,7 @@ CHECK_LIBS	:= $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubu
 DEMO		:= $(BUILD)/nettypool-demo
 
 .PHONY: all lib tools module module-kbuild bench check check-layers check-unit check-install check-dkms check-deb check-asan check-valgrind check-tsan check-fuzz fuzz fuzz-ioctl check-debug \
-	check-guest check-netty run lint install clean deps
+	check-guest check-trace check-netty run lint install clean deps
 
 all: lib tools module
 
@@ -215,6 +215,14 @@ fuzz-ioctl: module
 		--file $(BUILD)/ioctl-fuzz/np_ioctl_fuzz \
 		--timeout $$(($(IOCTL_FUZZ_TIME) + 300)) --log $(BUILD)/fuzz-ioctl.log \
 		-- -t $(IOCTL_FUZZ_TIME)
+
+# The tracepoint test (tests/guest/trace) alone in a guest; the guest lane
+# of make check runs it among the other suites.
+check-trace: module
+	$(MAKE) --no-print-directory -C tests/guest/trace OUTPUT=$(abspath $(BUILD))/trace
+	bash tests/guest/run-guest.sh \
+		--script tests/guest/trace/guest-trace.sh --file nettypool.ko \
+		--file $(BUILD)/trace/np_trace --log $(BUILD)/check-trace.log
 
 check-fuzz:
 	@mkdir -p $(BUILD)/results

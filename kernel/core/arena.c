@@ -129,6 +129,7 @@ static void np_arena_chunk_emptied(struct np_arena *arena,
 	    (!spare || spare == chunk || !np_chunk_is_empty(spare))) {
 		arena->spare = chunk;
 		np_chunk_list_add(&arena->lists[NP_QINIT], chunk);
+		np_chunk_trace_move(chunk, NULL);
 		return;
 	}
 	np_arena_retire_chunk(arena, chunk, retired);
@@ -180,6 +181,8 @@ static int np_arena_new_chunk(struct np_arena *arena, gfp_t gfp,
 		np_chunk_destroy(chunk);
 		return ret;
 	}
+	np_trace(chunk_create, arena->regions->priv, arena->index,
+		 chunk->region.key, chunk->region.size);
 	*fresh = chunk;
 	return 0;
 }
@@ -224,6 +227,7 @@ int np_arena_alloc(struct np_arena *arena, u64 norm, gfp_t gfp,
 				return -ENOMEM;
 			}
 			np_chunk_list_add(&arena->lists[NP_QINIT], fresh);
+			np_chunk_trace_move(fresh, NULL);
 			arena->stats.chunks++;
 			chunk = fresh;
 			fresh = NULL;
@@ -243,6 +247,7 @@ int np_arena_alloc(struct np_arena *arena, u64 norm, gfp_t gfp,
 	buf->capacity = norm;
 	buf->region_key = chunk->region.key;
 	buf->region_size = chunk->region.size;
+	buf->cached = false;
 	np_unlock(&arena->lock);
 
 	if (fresh)
@@ -406,6 +411,7 @@ static void np_arena_retire_qinit_empty(struct np_arena *arena,
 		next = chunk->next;
 		if (np_chunk_is_empty(chunk)) {
 			np_chunk_list_remove(qinit, chunk);
+			np_chunk_trace_move(chunk, qinit);
 			np_arena_retire_chunk(arena, chunk, retired);
 		}
 	}

@@ -76,6 +76,7 @@ static void np_cache_flush_bin(struct np_cache_set *set,
 	struct np_cache_bin *bin = &cache->bins[i];
 
 	set->ops->flush(set, bin->entries, n, set->bin_size[i]);
+	np_trace(cache_flush, set->owner, set->bin_size[i], n, bin->count - n);
 	bin->count -= n;
 	memmove(&bin->entries[0], &bin->entries[n],
 		bin->count * sizeof(*bin->entries));
@@ -96,6 +97,7 @@ static void np_cache_trim(struct np_cache_set *set, struct np_cache *cache)
 {
 	unsigned int i;
 
+	np_trace(cache_trim, set->owner, cache->allocations, cache->frees);
 	cache->allocations = 0;
 	cache->frees = 0;
 	for (i = 0; i < NP_CACHE_BINS; i++) {

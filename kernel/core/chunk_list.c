@@ -19,6 +19,9 @@
  * see arena.c), which is the list's caller's decision: np_chunk_list_free()
  * only says so by returning false.
  *
+ * Every change of a chunk's list, into the lists and out of them
+ * included, is a trace event (chunk_move, np_chunk_trace_move()).
+ *
  * max_capacity is the largest request a chunk in the list can possibly
  * satisfy, chunk_size * (100 - max(min_usage, 1)) / 100; a larger request
  * skips the whole list without looking at any chunk.
@@ -149,6 +152,7 @@ bool np_chunk_list_allocate(struct np_chunk_list *list, u64 norm,
 		if (np_chunk_usage(cur) >= list->max_usage) {
 			np_chunk_list_remove(list, cur);
 			np_chunk_list_add(list->next_list, cur);
+			np_chunk_trace_move(cur, list);
 		}
 		*chunk = cur;
 		return true;
@@ -169,11 +173,13 @@ bool np_chunk_list_allocate(struct np_chunk_list *list, u64 norm,
 bool np_chunk_list_free(struct np_chunk_list *list, struct np_chunk *chunk,
 			u64 handle, struct np_subpage *head)
 {
+	bool filed;
+
 	np_chunk_free(chunk, handle, head);
 	if (np_chunk_usage(chunk) >= list->min_usage)
 		return true;
 	np_chunk_list_remove(list, chunk);
-	if (!list->prev_list)
-		return false;
-	return np_chunk_list_move(list->prev_list, chunk);
+	filed = list->prev_list && np_chunk_list_move(list->prev_list, chunk);
+	np_chunk_trace_move(chunk, list);
+	return filed;
 }

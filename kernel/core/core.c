@@ -217,6 +217,7 @@ struct np_core *np_core_create(const struct np_config *cfg,
 	np_regions_init(&core->regions, cfg->max_bytes, mem_flags, ops, priv);
 	np_lock_init(&core->retired_lock);
 	core->n_arenas = cfg->n_arenas;
+	core->caches.owner = priv;
 	for (i = 0; i < core->n_arenas; i++)
 		np_arena_init(&core->arenas[i], &core->geo, &core->regions,
 			      cfg->keep_empty_chunks > 0, i);
@@ -337,6 +338,7 @@ static int np_core_alloc_huge(struct np_core *core, u64 norm, gfp_t gfp,
 	buf->capacity = norm;
 	buf->region_key = region->key;
 	buf->region_size = norm;
+	buf->cached = false;
 	return 0;
 }
 
@@ -367,6 +369,7 @@ int np_core_alloc(struct np_core *core, u64 size, gfp_t gfp,
 		buf->capacity = core->caches.bin_size[bin];
 		buf->region_key = chunk->region.key;
 		buf->region_size = chunk->region.size;
+		buf->cached = true;
 		return 0;
 	}
 	norm = np_core_normalize(core, size);

@@ -74,6 +74,8 @@ struct np_cache_ops {
 /**
  * struct np_cache_set - the caches of one pool
  * @ops: its owner.
+ * @owner: its owner's data, named in trace events; set before
+ *	np_cache_set_init().
  * @enabled: some size is cached; @slots and @lock are set up.
  * @meta_gfp: added to the allocations of the caches' own memory.
  * @page_size: the pool's page size.
@@ -88,6 +90,7 @@ struct np_cache_ops {
  */
 struct np_cache_set {
 	const struct np_cache_ops *ops;
+	void *owner;
 	bool enabled;
 	gfp_t meta_gfp;
 	u32 page_size;

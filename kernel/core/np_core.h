@@ -130,12 +130,14 @@ struct np_region {
  * @capacity: normalised size.
  * @region_key: key of the region holding it.
  * @region_size: size of that region.
+ * @cached: it came from a cache, not from an arena or its own pages.
  */
 struct np_buf {
 	u64 addr;
 	u64 capacity;
 	u64 region_key;
 	u64 region_size;
+	bool cached;
 };
 
 /**

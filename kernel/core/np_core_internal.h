@@ -334,6 +334,20 @@ void np_arena_retire_empty(struct np_arena *arena,
 			   struct np_region **retired);
 void np_arena_add_stats(struct np_arena *arena, struct np_stats *st);
 
+/*
+ * Trace a chunk of an arena that left the list @from (NULL: none) for the
+ * one it is in now (none, when chunk->list is NULL).
+ */
+static inline void np_chunk_trace_move(const struct np_chunk *chunk,
+				       const struct np_chunk_list *from)
+{
+	np_trace(chunk_move, chunk->region.arena->regions->priv,
+		 chunk->region.arena->index, chunk->region.key,
+		 from ? from->name : NULL,
+		 chunk->list ? chunk->list->name : NULL,
+		 np_chunk_usage(chunk));
+}
+
 /* core.c */
 
 /**

@@ -2,9 +2,10 @@
 /*
  * Facts that the core, the module and the nettypool command each use,
  * print or parse, defined once (tables.c): the chunk lists of an arena,
- * the counters of struct np_stats in the order debugfs prints them, and
- * the leak detection levels. The command links the same tables, so a
- * change here reaches every printer and every parser at the next build.
+ * the counters of struct np_stats in the order debugfs prints them, the
+ * names of the size classes and the leak detection levels. The command
+ * links the same tables, so a change here reaches every printer and
+ * every parser at the next build.
  */
 #ifndef NP_TABLES_H
 #define NP_TABLES_H
@@ -57,6 +58,9 @@ struct np_stat_field {
  */
 extern const struct np_stat_field np_stat_fields[];
 extern const unsigned int np_nr_stat_fields;
+
+/* Names of the size classes, by enum np_size_class (np_core.h). */
+extern const char *const np_size_class_names[];
 
 /* Names of the leak detection levels, NP_LEAK_DISABLED .. NP_LEAK_PARANOID. */
 extern const char *const np_leak_level_names[NP_LEAK_PARANOID + 1];

@@ -58,10 +58,13 @@ static void np_region_release(struct np_regions *regions,
 	if (regions->ops && regions->ops->region_fini)
 		regions->ops->region_fini(regions->priv, region);
 	np_mem_free(&region->mem);
-	if (region->kind == NP_REGION_CHUNK)
+	if (region->kind == NP_REGION_CHUNK) {
+		np_trace(chunk_destroy, regions->priv, region->arena->index,
+			 region->key, region->size);
 		np_chunk_destroy(np_region_chunk(region));
-	else
+	} else {
 		np_meta_free(region);
+	}
 }
 
 /**

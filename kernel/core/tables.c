@@ -2,6 +2,7 @@
 /*
  * The tables of np_tables.h. Nothing here runs; there is no locking.
  */
+#include "np_core.h"
 #include "np_tables.h"
 
 const struct np_chunk_list_info np_chunk_list_info[NP_NR_CHUNK_LISTS] = {
@@ -25,6 +26,13 @@ const struct np_stat_field np_stat_fields[] = {
 };
 
 const unsigned int np_nr_stat_fields = ARRAY_SIZE(np_stat_fields);
+
+const char *const np_size_class_names[] = {
+	[NP_SIZE_TINY] = "tiny",
+	[NP_SIZE_SMALL] = "small",
+	[NP_SIZE_NORMAL] = "normal",
+	[NP_SIZE_HUGE] = "huge",
+};
 
 const char *const np_leak_level_names[NP_LEAK_PARANOID + 1] = {
 	[NP_LEAK_DISABLED] = "disabled",

@@ -25,7 +25,11 @@
  *  - struct np_slots, one slot per CPU (kernel) or per thread (userspace),
  *    for the caches;
  *  - np_env_page_size(), the page size of the system, and
- *    np_env_nr_cpus(), np_env_arena_hint(), to spread users over arenas.
+ *    np_env_nr_cpus(), np_env_arena_hint(), to spread users over arenas;
+ *  - np_trace(event, args...), a trace event of the pool whose owner
+ *    data comes first in args: the tracepoint nettypool:event in the
+ *    module (np_trace.h), nothing elsewhere. Its arguments are evaluated
+ *    only while the event is enabled, so they may cost what they like.
  *
  * The kernel half also gives the module np_mem_set_limit() and
  * np_mem_total_bytes(): a cap on the pages of all pools together.

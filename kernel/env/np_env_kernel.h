@@ -267,4 +267,21 @@ static inline void *np_slots_this(struct np_slots *set)
 	return raw_cpu_ptr(set->slots);
 }
 
+/*
+ * Trace events: nettypool.ko is built with NP_TRACEPOINTS and defines the
+ * tracepoints of np_trace.h; a disabled one is a patched-out jump (a
+ * static key) over the evaluation of its arguments. Other modules that
+ * compile the core (its KUnit suites) have none.
+ */
+#ifdef NP_TRACEPOINTS
+#include "np_trace.h"
+#define np_trace(event, ...)						\
+	do {								\
+		if (trace_##event##_enabled())				\
+			trace_##event(__VA_ARGS__);			\
+	} while (0)
+#else
+#define np_trace(event, ...)	do { } while (0)
+#endif
+
 #endif /* NP_ENV_KERNEL_H */

@@ -362,4 +362,7 @@ static inline void *np_slots_this(struct np_slots *set)
 	return np_slots_this_slow(set);
 }
 
+/* No trace events in userspace: the arguments are not evaluated. */
+#define np_trace(event, ...)	do { } while (0)
+
 #endif /* NP_ENV_USER_H */

@@ -265,6 +265,7 @@ static int np_dev_alloc(struct np_pool *pool, u64 size, u32 flags, u64 tag,
 
 	if (ret)
 		return ret;
+	np_trace_alloc(pool, size, buf);
 	/* a huge buffer has pages of its own, fresh and zeroed already */
 	if ((flags & NP_ALLOC_ZERO) &&
 	    np_core_size_class(pool->core, buf->capacity) != NP_SIZE_HUGE)

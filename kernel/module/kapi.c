@@ -120,6 +120,7 @@ void *np_pool_alloc(struct np_pool *pool, size_t size, gfp_t gfp)
 
 	if (np_core_alloc(pool->core, size, gfp & ~__GFP_ZERO, &buf))
 		return NULL;
+	np_trace_alloc(pool, size, &buf);
 	ptr = (void *)(uintptr_t)buf.addr;
 	if (gfp & __GFP_ZERO)
 		memset(ptr, 0, buf.capacity);

@@ -322,6 +322,9 @@ u64 np_leak_report(struct np_pool *pool)
 	u64 n = 0;
 
 	hash_for_each_safe(leak->records, bkt, tmp, rec, node) {
+		np_trace(leak_report, pool, rec->addr, rec->capacity, rec->pid,
+			 rec->comm, rec->tag,
+			 (unsigned long)np_leak_frame(&rec->alloc, 0));
 		if (leak->user)
 			pr_warn_ratelimited("LEAK: buffer %#llx (%llu bytes) of pool %u was not freed: allocated by pid %d (%s), tag %#llx\n",
 					    rec->addr, rec->capacity, pool->id,

@@ -185,8 +185,18 @@ u64 np_pool_release(struct np_pool *pool)
  */
 int np_pool_free_addr(struct np_pool *pool, u64 addr)
 {
-	int ret = np_core_free(pool->core, addr);
+	u64 capacity = 0;
+	int ret;
 
+	/* what the event says of the buffer, read before it is gone */
+	if (trace_buffer_free_enabled())
+		capacity = np_core_usable_size(pool->core, addr);
+	ret = np_core_free(pool->core, addr);
+	if (ret >= 0)
+		np_trace(buffer_free, pool, addr, capacity,
+			 np_size_class_names[np_core_size_class(pool->core,
+								capacity)],
+			 ret);
 	if (ret >= 0 && np_leak_enabled(pool))
 		np_leak_track_free(&pool->leak, addr, ret);
 	return ret < 0 ? ret : 0;

@@ -17,6 +17,7 @@
 
 #include "np_core.h"
 #include "np_kapi.h"
+#include "np_tables.h"
 
 /*
  * What a device pool's own memory is allocated with: charged to the
@@ -87,6 +88,16 @@ struct np_pool {
 static inline bool np_leak_enabled(const struct np_pool *pool)
 {
 	return unlikely(pool->leak.level > NP_LEAK_DISABLED);
+}
+
+/* Trace nettypool:buffer_alloc of a buffer np_core_alloc() just made. */
+static inline void np_trace_alloc(struct np_pool *pool, u64 size,
+				  const struct np_buf *buf)
+{
+	np_trace(buffer_alloc, pool, buf->addr, size, buf->capacity,
+		 np_size_class_names[np_core_size_class(pool->core,
+							buf->capacity)],
+		 buf->cached);
 }
 
 /* module.c */

@@ -114,6 +114,11 @@ make -C "$top/tests/guest/adversary" --no-print-directory OUTPUT="$build/adversa
 	>>"$results/guest-build.log" 2>&1 ||
 	{ cat "$results/guest-build.log" >&2; fail_lane "building np_adversary"; }
 extra+=("$build/adversary/np_adversary")
+# The tracepoints through tracefs (tests/guest/trace), an extra program too.
+make -C "$top/tests/guest/trace" --no-print-directory OUTPUT="$build/trace" \
+	>>"$results/guest-build.log" 2>&1 ||
+	{ cat "$results/guest-build.log" >&2; fail_lane "building np_trace"; }
+extra+=("$build/trace/np_trace")
 # The ioctl fuzzer and the limits test; suites.sh gives them their arguments.
 for d in ioctl-fuzz limits; do
 	make -C "$top/tests/guest/$d" --no-print-directory OUTPUT="$build/$d" \
